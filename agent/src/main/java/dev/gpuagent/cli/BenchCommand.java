@@ -1,0 +1,14 @@
+package dev.gpuagent.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code gpu-agent bench ...}: benchmarks that print a table and write JSON. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Run a benchmark; prints a table and, with --json, writes the figures.",
+    subcommands = {})
+final class BenchCommand implements Runnable {
+  @Override
+  public void run() {
+    picocli.CommandLine.usage(this, System.out);
+  }
+}

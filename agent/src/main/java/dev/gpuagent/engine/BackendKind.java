@@ -1,0 +1,7 @@
+package dev.gpuagent.engine;
+
+/** Where node implementations run. */
+public enum BackendKind {
+  CPU,
+  CUDA
+}

@@ -1,0 +1,15 @@
+package dev.gpuagent.engine;
+
+/**
+ * A node refused its inputs or failed in a way a user can act on; the message is shown as is, so
+ * write it for the person who built the workflow.
+ */
+public class NodeException extends RuntimeException {
+  public NodeException(String message) {
+    super(message);
+  }
+
+  public NodeException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
