@@ -1,14 +1,15 @@
 package dev.gpuagent.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code gpu-agent bench ...}: benchmarks that print a table and write JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Run a benchmark; prints a table and, with --json, writes the figures.",
-    subcommands = {})
+    subcommands = {BenchEngineCommand.class})
 final class BenchCommand implements Runnable {
   @Override
   public void run() {
-    picocli.CommandLine.usage(this, System.out);
+    CommandLine.usage(this, System.out);
   }
 }
