@@ -1,8 +1,98 @@
 package dev.gpuagent.ops;
 
-/** Placeholder: filled in by the node-library work. */
+import static dev.gpuagent.ops.MaskNodes.MAX_RESOLUTION;
+
+import dev.gpuagent.cpu.CpuBackend;
+import dev.gpuagent.cpu.CpuTensor;
+import dev.gpuagent.cpu.Layout;
+import dev.gpuagent.cpu.Parallel;
+import dev.gpuagent.engine.NodeException;
+import dev.gpuagent.engine.NodeInvocation;
+import dev.gpuagent.workflow.InputSpec;
+import dev.gpuagent.workflow.NodeSchema;
+import dev.gpuagent.workflow.Types;
+
+/** ComfyUI's ImageCrop ({@code comfy_extras/nodes_images.py}) and ImagePadForOutpaint ({@code nodes.py}). */
 final class LayoutNodes {
   private LayoutNodes() {}
 
-  static void register(NodeRegistry registry) {}
+  static void register(NodeRegistry registry) {
+    registry.register(new NodeDefinition(IMAGE_CROP, LayoutNodes::imageCropCpu, null));
+    registry.register(new NodeDefinition(IMAGE_PAD_FOR_OUTPAINT, LayoutNodes::padForOutpaintCpu, null));
+  }
+
+  static final NodeSchema IMAGE_CROP = NodeSchema.builder("ImageCrop")
+      .displayName("Crop Image")
+      .category("image/transform")
+      .description("The region of width x height at (x, y). As in ComfyUI, x and y are clamped to the "
+          + "last column and row and the region is cut at the image's edge, so the result may be "
+          + "smaller than asked.")
+      .required(
+          InputSpec.image("image"),
+          InputSpec.integer("width", 512, 1, MAX_RESOLUTION),
+          InputSpec.integer("height", 512, 1, MAX_RESOLUTION),
+          InputSpec.integer("x", 0, 0, MAX_RESOLUTION),
+          InputSpec.integer("y", 0, 0, MAX_RESOLUTION))
+      .output(Types.IMAGE)
+      .build();
+
+  /** {@code x = min(x, W-1); y = min(y, H-1); image[:, y:y+height, x:x+width, :]}. */
+  static Object[] imageCropCpu(NodeInvocation call) {
+    CpuTensor image = CpuTensor.of(call.tensor("image"));
+    int width = MaskNodes.positive(call, "width");
+    int height = MaskNodes.positive(call, "height");
+    int x = Math.min(nonNegative(call, "x"), image.width() - 1);
+    int y = Math.min(nonNegative(call, "y"), image.height() - 1);
+    int w = Math.min(width, image.width() - x);
+    int h = Math.min(height, image.height() - y);
+    return new Object[] {Layout.crop(image, x, y, w, h, CpuBackend.of(call).parallel())};
+  }
+
+  static final NodeSchema IMAGE_PAD_FOR_OUTPAINT = NodeSchema.builder("ImagePadForOutpaint")
+      .displayName("Pad Image for Outpainting")
+      .category("image")
+      .description("Grows the canvas by the margins, filling them with 0.5 grey, and returns a mask "
+          + "that is 1 on the margins and fades into the image over 'feathering' pixels.")
+      .required(
+          InputSpec.image("image"),
+          margin("left"),
+          margin("top"),
+          margin("right"),
+          margin("bottom"),
+          InputSpec.integer("feathering", 40, 0, MAX_RESOLUTION))
+      .output(Types.IMAGE)
+      .output(Types.MASK)
+      .build();
+
+  /** ComfyUI's margins step by 8 in the UI; any value in range is accepted. */
+  private static InputSpec margin(String name) {
+    return new InputSpec(name, Types.INT, 0L, 0.0, (double) MAX_RESOLUTION, 8.0, null, null);
+  }
+
+  static Object[] padForOutpaintCpu(NodeInvocation call) {
+    CpuTensor image = CpuTensor.of(call.tensor("image"));
+    int left = nonNegative(call, "left");
+    int top = nonNegative(call, "top");
+    int right = nonNegative(call, "right");
+    int bottom = nonNegative(call, "bottom");
+    int feathering = nonNegative(call, "feathering");
+    long outH = (long) image.height() + top + bottom;
+    long outW = (long) image.width() + left + right;
+    call.checkImageSize(image.batch(), (int) Math.min(Integer.MAX_VALUE, outH),
+        (int) Math.min(Integer.MAX_VALUE, outW));
+    Parallel parallel = CpuBackend.of(call).parallel();
+    CpuTensor padded = Layout.pad(image, left, top, right, bottom, parallel);
+    CpuTensor mask = Layout.outpaintMask(image.height(), image.width(), left, top, right, bottom,
+        feathering, parallel);
+    return new Object[] {padded, mask};
+  }
+
+  /** An offset or margin, which a link may feed outside the widget's range. */
+  private static int nonNegative(NodeInvocation call, String name) {
+    int value = call.intValue(name);
+    if (value < 0) {
+      throw new NodeException("input '" + name + "' must be 0 or more, got " + value);
+    }
+    return value;
+  }
 }
