@@ -149,7 +149,9 @@ public final class Validator {
         }
       }
     }
-    checkStaticImageSize(literals, errors);
+    if (createsImages(schema)) {
+      checkStaticImageSize(literals, errors);
+    }
     return new PlannedNode(node, schema, literals, links);
   }
 
@@ -251,7 +253,23 @@ public final class Validator {
     return converted;
   }
 
-  /** Nodes that make images from literal sizes (EmptyImage, SolidMask) are checked before running. */
+  /**
+   * Nodes with no tensor input whose literal width and height make a new image (EmptyImage,
+   * SolidMask). Nodes that transform an input (ImageCrop clamps, ImageScale keeps aspect on 0) are
+   * checked when they run, once the real size is known.
+   */
+  private static boolean createsImages(NodeSchema schema) {
+    for (java.util.List<InputSpec> group : java.util.List.of(schema.required(), schema.optional())) {
+      for (InputSpec spec : group) {
+        if (spec.isLinkOnly()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Checks literal sizes of an image-making node against the limits before anything runs. */
   private void checkStaticImageSize(Map<String, Object> literals, List<ValidationError> errors) {
     if (!(literals.get("width") instanceof Long w) || !(literals.get("height") instanceof Long h)) {
       return;

@@ -182,6 +182,21 @@ class ValidatorTest {
   }
 
   @Test
+  void sizesOfNodesThatTransformAnInputAreNotCheckedStatically() throws Exception {
+    Validator strict = new Validator(name -> java.util.Optional.ofNullable(switch (name) {
+      case "Crop" -> NodeSchema.builder("Crop").required(InputSpec.image("image"),
+          InputSpec.integer("width", 512, 1, 16384), InputSpec.integer("height", 512, 1, 16384))
+          .output(Types.IMAGE).build();
+      default -> TestSchemas.INSTANCE.schema(name).orElse(null);
+    }), new WorkflowLimits(1 << 20, 32, 100, 4096, 1 << 20, 4));
+    var result = strict.validate(parser.parse("""
+        {"1": {"class_type": "Empty", "inputs": {"width": 8, "height": 8}},
+         "2": {"class_type": "Crop", "inputs": {"image": ["1", 0], "width": 16384, "height": 16384}},
+         "3": {"class_type": "Save", "inputs": {"images": ["2", 0], "filename_prefix": "p"}}}"""));
+    assertInstanceOf(Validation.Valid.class, result);
+  }
+
+  @Test
   void longChainsDoNotOverflowTheStack() throws Exception {
     StringBuilder json = new StringBuilder("{\"0\": {\"class_type\": \"Empty\", \"inputs\": {\"width\": 1, \"height\": 1}}");
     for (int i = 1; i < 9000; i++) {
