@@ -72,8 +72,18 @@ public final class DirectoryOutputSink implements OutputSink {
       throw new IOException("invalid file extension '" + extension + "'");
     }
     Target target = resolve(root, prefix);
-    Files.createDirectories(target.folder());
+    Files.createDirectories(root);
     Path realRoot = root.toRealPath();
+    // check the deepest folder that exists before creating any: a symbolic link on the way must
+    // not lead the new subfolders outside the root
+    Path existing = target.folder();
+    while (!Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (!existing.toRealPath().startsWith(realRoot)) {
+      throw new IOException("filename prefix '" + prefix + "' leads outside the " + type + " folder");
+    }
+    Files.createDirectories(target.folder());
     if (!target.folder().toRealPath().startsWith(realRoot)) {
       throw new IOException("filename prefix '" + prefix + "' leads outside the " + type + " folder");
     }

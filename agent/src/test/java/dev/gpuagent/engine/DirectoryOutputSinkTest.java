@@ -82,6 +82,7 @@ class DirectoryOutputSinkTest {
     Files.createSymbolicLink(out.resolve("link"), outside);
     IOException e = assertThrows(IOException.class, () -> sink().store("link/x", "png", "output", new byte[0]));
     assertTrue(e.getMessage().contains("outside"), e.getMessage());
+    assertThrows(IOException.class, () -> sink().store("link/new/deeper/x", "png", "output", new byte[0]));
     try (var files = Files.list(outside)) {
       assertEquals(0, files.count());
     }
