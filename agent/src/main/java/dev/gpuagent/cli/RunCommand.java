@@ -8,6 +8,7 @@ import dev.gpuagent.engine.Backend;
 import dev.gpuagent.engine.CancelToken;
 import dev.gpuagent.engine.DirectoryOutputSink;
 import dev.gpuagent.engine.Executor;
+import dev.gpuagent.engine.HostAllowList;
 import dev.gpuagent.engine.LocalInputs;
 import dev.gpuagent.engine.NodeOutput;
 import dev.gpuagent.engine.OutputFile;
@@ -120,12 +121,14 @@ final class RunCommand implements Callable<Integer> {
     Path outputs = outputDir.toAbsolutePath().normalize();
     CancelToken token = timeoutSeconds == null ? CancelToken.none()
         : CancelToken.withTimeout((long) (timeoutSeconds * 1e9));
-    try (Backend chosen = chooseBackend()) {
+    try (Backend chosen = chooseBackend();
+        LocalInputs inputFiles = new LocalInputs(inputs, HostAllowList.of(allowedHosts),
+            LocalInputs.DEFAULT_MAX_BYTES, LocalInputs.DEFAULT_TIMEOUT)) {
       log.info("backend: {}", chosen.description());
       RunContext context = new RunContext(UUID.randomUUID().toString(), chosen,
           new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()), token,
           new DirectoryOutputSink(outputs, outputs.resolveSibling("temp")),
-          new LocalInputs(inputs, allowedHosts), limits, workflow.json());
+          inputFiles, limits, workflow.json());
       CountDownLatch finished = new CountDownLatch(1);
       Thread onInterrupt = new Thread(() -> {
         token.cancel("interrupted");

@@ -28,7 +28,7 @@ public record ValidationFailure(ValidationError error, Map<String, NodeErrors> n
   public String summary() {
     StringBuilder text = new StringBuilder(error.message());
     if (!error.details().isEmpty()) {
-      text.append(": ").append(error.details());
+      text.append(" (").append(error.details().replace("\n", " ")).append(')');
     }
     nodeErrors.forEach((id, errors) -> {
       for (ValidationError e : errors.errors()) {
