@@ -175,22 +175,46 @@ final class PilLanczos {
       }
     }
     if (hc != null) {
-      int ksize = hc.ksize();
-      int outW = hc.start().length;
-      for (int o = 0, d = 0; o < outW; o++, d += c) {
-        int x0 = hc.start()[o] * c;
-        int n = hc.count()[o];
-        int kOff = o * ksize;
-        for (int ch = 0; ch < c; ch++) {
-          int ss = 1 << (PRECISION_BITS - 1);
-          for (int i = 0, s = x0 + ch; i < n; i++, s += c) {
-            ss += q[s] * hc.k()[kOff + i];
-          }
-          row[d + ch] = clip8(ss);
-        }
-      }
+      horizontal(q, hc, c, row);
     }
     return row;
+  }
+
+  /** Pillow's horizontal pass over one 8-bit row (3 or 4 interleaved channels). */
+  private static void horizontal(int[] q, Coeffs hc, int c, int[] row) {
+    int ksize = hc.ksize();
+    int outW = hc.start().length;
+    int[] k = hc.k();
+    int half = 1 << (PRECISION_BITS - 1);
+    for (int o = 0, d = 0; o < outW; o++, d += c) {
+      int s = hc.start()[o] * c;
+      int kOff = o * ksize;
+      int kEnd = kOff + hc.count()[o];
+      int s0 = half;
+      int s1 = half;
+      int s2 = half;
+      if (c == 3) {
+        for (int i = kOff; i < kEnd; i++, s += 3) {
+          int w = k[i];
+          s0 += q[s] * w;
+          s1 += q[s + 1] * w;
+          s2 += q[s + 2] * w;
+        }
+      } else {
+        int s3 = half;
+        for (int i = kOff; i < kEnd; i++, s += 4) {
+          int w = k[i];
+          s0 += q[s] * w;
+          s1 += q[s + 1] * w;
+          s2 += q[s + 2] * w;
+          s3 += q[s + 3] * w;
+        }
+        row[d + 3] = clip8(s3);
+      }
+      row[d] = clip8(s0);
+      row[d + 1] = clip8(s1);
+      row[d + 2] = clip8(s2);
+    }
   }
 
   /** Un-premultiplies RGBa (Pillow's rgba2rgbA) and converts to float / 255. */

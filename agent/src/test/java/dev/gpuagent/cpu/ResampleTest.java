@@ -152,6 +152,7 @@ class ResampleTest {
   @Test
   void rgbaMasksAndOtherChannelCountsMatchNaiveLoops() {
     checkAllMethods(NodeHarness.random(7, 1, 5, 6, 4), 10, 3);
+    checkAllMethods(NodeHarness.random(14, 2, 9, 7, 4), 4, 11);
     checkAllMethods(NodeHarness.random(8, 3, 8, 8, 1), 3, 5);
     checkAllMethods(NodeHarness.random(9, 1, 13, 11, 2), 6, 17);
   }
