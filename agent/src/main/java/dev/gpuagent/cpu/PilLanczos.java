@@ -14,6 +14,8 @@ final class PilLanczos {
   /** Pillow's fixed-point precision for 8-bit resampling: 32 - 8 - 2. */
   private static final int PRECISION_BITS = 22;
   private static final double SUPPORT = 3.0;
+  /** Most bytes of filtered rows one worker keeps for reuse by the next output rows. */
+  private static final long ROW_CACHE_BYTES = 4L << 20;
 
   private PilLanczos() {}
 
@@ -105,7 +107,12 @@ final class PilLanczos {
     Coeffs hc = needH ? coeffs(inW, outW) : null;
     Coeffs vc = needV ? coeffs(inH, outH) : null;
     int midLen = outW * c;
-    int ring = needV ? vc.ksize() : 1;
+    // Rows are consumed as soon as they are fetched, so the cache only saves recomputing rows that
+    // neighbouring output rows share; bound it so extreme reductions cannot ask for gigabytes.
+    int rowInts = needH ? midLen : inW * c;
+    int ring = needV
+        ? (int) Math.max(1, Math.min(Math.min(vc.ksize(), inH), ROW_CACHE_BYTES / (4L * rowInts)))
+        : 1;
     float[] in = src.data();
     float[] out = dst.data();
     int srcW = src.width();
@@ -113,7 +120,7 @@ final class PilLanczos {
     long work = (long) midLen * ((needH ? hc.ksize() : 1) + (needV ? vc.ksize() : 1));
     parallel.forRange(src.batch() * outH, work, (from, to) -> {
       int[] quantised = new int[inW * c];
-      int[][] rows = new int[ring][needH ? midLen : inW * c];
+      int[][] rows = new int[ring][rowInts];
       long[] held = new long[ring];
       java.util.Arrays.fill(held, -1);
       int[] acc = new int[midLen];

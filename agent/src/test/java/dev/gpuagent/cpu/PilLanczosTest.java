@@ -102,6 +102,14 @@ class PilLanczosTest {
   }
 
   @Test
+  void windowsTallerThanTheRowCacheStillMatch() {
+    // 40 rows of 20000 pixels to 2 rows: each output row reads ~40 source rows of 240 KB, more than
+    // the worker's 4 MB row cache holds, so rows are evicted and refetched
+    check(NodeHarness.random(9, 1, 40, 20000, 3), 2, 20000);
+    check(NodeHarness.random(10, 1, 40, 20000, 3), 3, 19999);
+  }
+
+  @Test
   void opaqueRgbaResizesLikeRgbWithAnOpaqueAlpha() {
     CpuTensor rgb = NodeHarness.random(8, 1, 11, 9, 3);
     float[] rgbaData = new float[11 * 9 * 4];
