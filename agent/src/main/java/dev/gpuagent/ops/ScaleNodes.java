@@ -1,8 +1,107 @@
 package dev.gpuagent.ops;
 
-/** Placeholder: filled in by the node-library work. */
+import dev.gpuagent.cpu.CpuBackend;
+import dev.gpuagent.cpu.CpuTensor;
+import dev.gpuagent.cpu.Resample;
+import dev.gpuagent.cpu.ResampleMethod;
+import dev.gpuagent.engine.NodeException;
+import dev.gpuagent.engine.NodeInvocation;
+import dev.gpuagent.workflow.InputSpec;
+import dev.gpuagent.workflow.NodeSchema;
+import dev.gpuagent.workflow.Types;
+import java.util.List;
+
+/** ImageScale and ImageScaleBy: ComfyUI's image resizing ({@code comfy.utils.common_upscale}). */
 final class ScaleNodes {
+  /** ComfyUI's MAX_RESOLUTION, the widget bound of sizes and offsets. */
+  static final int MAX_RESOLUTION = 16384;
+
+  private static final InputSpec UPSCALE_METHOD = InputSpec.combo("upscale_method",
+      ResampleMethod.comfyNames(), ResampleMethod.NEAREST_EXACT.comfyName())
+      .withTooltip("nearest-exact, bilinear, area and bicubic as PyTorch's interpolate; lanczos as "
+          + "Pillow's on the 8-bit image");
+
   private ScaleNodes() {}
 
-  static void register(NodeRegistry registry) {}
+  static void register(NodeRegistry registry) {
+    registry.register(new NodeDefinition(IMAGE_SCALE, ScaleNodes::imageScaleCpu, null));
+    registry.register(new NodeDefinition(IMAGE_SCALE_BY, ScaleNodes::imageScaleByCpu, null));
+  }
+
+  static final NodeSchema IMAGE_SCALE = NodeSchema.builder("ImageScale")
+      .displayName("Upscale Image")
+      .category("image/upscaling")
+      .description("Resizes images to a width and height; a side of 0 keeps the aspect ratio, and "
+          + "crop 'center' first cuts the image to the target aspect.")
+      .required(
+          InputSpec.image("image"),
+          UPSCALE_METHOD,
+          InputSpec.integer("width", 512, 0, MAX_RESOLUTION).withTooltip("0 keeps the aspect ratio"),
+          InputSpec.integer("height", 512, 0, MAX_RESOLUTION).withTooltip("0 keeps the aspect ratio"),
+          InputSpec.combo("crop", List.of("disabled", "center"), "disabled"))
+      .output(Types.IMAGE)
+      .build();
+
+  static Object[] imageScaleCpu(NodeInvocation call) {
+    CpuTensor image = CpuTensor.of(call.tensor("image"));
+    ResampleMethod method = ResampleMethod.fromComfyName(call.choice("upscale_method"));
+    int width = call.intValue("width");
+    int height = call.intValue("height");
+    if (width < 0 || height < 0) {
+      throw new NodeException("width and height must be at least 0, got " + width + "x" + height);
+    }
+    if (width == 0 && height == 0) {
+      return new Object[] {image};
+    }
+    if (width == 0) {
+      width = Math.max(1, (int) Math.rint((double) ((long) image.width() * height) / image.height()));
+    } else if (height == 0) {
+      height = Math.max(1, (int) Math.rint((double) ((long) image.height() * width) / image.width()));
+    }
+    boolean center = call.choice("crop").equals("center");
+    return new Object[] {commonUpscale(call, image, width, height, method, center)};
+  }
+
+  static final NodeSchema IMAGE_SCALE_BY = NodeSchema.builder("ImageScaleBy")
+      .displayName("Upscale Image By")
+      .category("image/upscaling")
+      .description("Resizes images by a factor; each side becomes round(side * scale_by), halves to even.")
+      .required(
+          InputSpec.image("image"),
+          UPSCALE_METHOD,
+          InputSpec.number("scale_by", 1.0, 0.01, 8.0, 0.01))
+      .output(Types.IMAGE)
+      .build();
+
+  static Object[] imageScaleByCpu(NodeInvocation call) {
+    CpuTensor image = CpuTensor.of(call.tensor("image"));
+    ResampleMethod method = ResampleMethod.fromComfyName(call.choice("upscale_method"));
+    double scale = call.number("scale_by");
+    double w = Math.rint(image.width() * scale);
+    double h = Math.rint(image.height() * scale);
+    if (!(w >= 1 && h >= 1)) {
+      throw new NodeException("scaling a " + image.width() + "x" + image.height() + " image by "
+          + scale + " gives " + (long) w + "x" + (long) h + "; each side must come out at least 1 pixel");
+    }
+    call.checkImageSize(image.batch(), (int) Math.min(h, Integer.MAX_VALUE), (int) Math.min(w, Integer.MAX_VALUE));
+    return new Object[] {commonUpscale(call, image, (int) w, (int) h, method, false)};
+  }
+
+  /**
+   * ComfyUI's {@code common_upscale}: optionally crops the source to the target aspect (equal
+   * margins, centred), then resizes to {@code width x height}. Checks the output against the
+   * run's image limits before allocating it.
+   */
+  static CpuTensor commonUpscale(NodeInvocation call, CpuTensor image, int width, int height,
+      ResampleMethod method, boolean centerCrop) {
+    call.checkImageSize(image.batch(), height, width);
+    Resample.Region region = centerCrop
+        ? Resample.centerCrop(image.width(), image.height(), width, height)
+        : Resample.Region.whole(image.shape());
+    if (region.isEmpty()) {
+      throw new NodeException("a centre crop of the " + image.width() + "x" + image.height()
+          + " image to the aspect ratio of " + width + "x" + height + " leaves no pixels");
+    }
+    return Resample.resize(image, region, height, width, method, CpuBackend.of(call).parallel());
+  }
 }
