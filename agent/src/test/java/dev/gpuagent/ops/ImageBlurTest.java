@@ -46,6 +46,12 @@ class ImageBlurTest {
   }
 
   @Test
+  void matchesDirect2dConvolutionOnRowsLongerThanOneAccumulatorBlock() throws Exception {
+    CpuTensor image = random(20, 1, 5, 400, 3);
+    assertClose(naive(image, 31, 5.0), blur(image, 31, 5.0), 1e-6);
+  }
+
+  @Test
   void radiusWiderThanTheImageFoldsTheReflection() throws Exception {
     CpuTensor image = random(14, 1, 5, 7, 3);
     assertClose(naive(image, 31, 1.0), blur(image, 31, 1.0), 1e-6);
