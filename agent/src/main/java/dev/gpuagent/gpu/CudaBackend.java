@@ -179,20 +179,7 @@ public final class CudaBackend implements Backend {
    */
   @Override
   public RuntimeException translateFailure(RuntimeException failure) {
-    if (!(failure instanceof CudaException)) {
-      return failure;
-    }
-    String code = CudaErrors.code(failure);
-    if (CudaErrors.isSticky(code)) {
-      device.markUnhealthy(code);
-      return new GpuDeviceException("CUDA error " + code + " on " + device.label()
-          + "; the device is marked unhealthy and takes no more work", code, true, failure);
-    }
-    if (CudaErrors.isOutOfMemory(code)) {
-      return new GpuDeviceException("out of GPU memory on " + device.label() + " (" + code + ")", code, false,
-          failure);
-    }
-    return new GpuDeviceException("CUDA error " + code + " on " + device.label(), code, false, failure);
+    return CudaErrors.translate(failure, device.label(), device::markUnhealthy);
   }
 
   @Override
@@ -218,22 +205,36 @@ public final class CudaBackend implements Backend {
     }
     closed = true;
     endNode();
-    boolean healthy = device.healthy();
     try {
-      device.makeCurrent();
-      if (healthy) {
-        JCudaDriver.cuStreamSynchronize(stream);
-      }
+      quietly("synchronising the stream", () -> {
+        if (device.healthy()) {
+          device.makeCurrent();
+          JCudaDriver.cuStreamSynchronize(stream);
+        }
+      });
       allocator.retire(stream);
-      staging.close();
-      timer.close();
-      JCudaDriver.cuStreamDestroy(stream);
-    } catch (RuntimeException e) {
-      if (healthy) {
-        log.warn("{}: error while closing the backend: {}", device.label(), e.getMessage());
-      }
+      quietly("freeing the staging buffers", staging::close);
+      quietly("destroying the timing events", timer::close);
+      quietly("destroying the stream", () -> {
+        device.makeCurrent();
+        JCudaDriver.cuStreamDestroy(stream);
+      });
     } finally {
       device.release();
+    }
+  }
+
+  /** Runs one step of closing; a failure is logged (and a sticky one marks the device), never thrown. */
+  private void quietly(String what, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      String code = CudaErrors.code(e);
+      if (e instanceof CudaException && CudaErrors.isSticky(code)) {
+        device.markUnhealthy(code);
+      } else if (device.healthy()) {
+        log.warn("{}: {} failed: {}", device.label(), what, e.getMessage());
+      }
     }
   }
 

@@ -70,7 +70,13 @@ public final class CudaDevice {
     synchronized (open) {
       CudaDevice device = open.get(index);
       if (device == null) {
-        device = new CudaDevice(availability.device(index).orElseThrow());
+        DeviceInfo info = availability.device(index).orElseThrow();
+        try {
+          device = new CudaDevice(info);
+        } catch (RuntimeException e) {
+          throw new GpuUnavailableException("could not open the primary context of cuda:" + index + " ("
+              + info.name() + "): " + CudaErrors.code(e));
+        }
         open.put(index, device);
       }
       device.users++;

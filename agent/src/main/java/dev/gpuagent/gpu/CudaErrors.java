@@ -1,6 +1,8 @@
 package dev.gpuagent.gpu;
 
 import java.util.Set;
+import java.util.function.Consumer;
+import jcuda.CudaException;
 
 /** What a CUDA error code means for the run and the device. */
 final class CudaErrors {
@@ -43,5 +45,25 @@ final class CudaErrors {
 
   static boolean isOutOfMemory(String code) {
     return OUT_OF_MEMORY.equals(code);
+  }
+
+  /**
+   * A JCuda error during a node becomes a run failure naming the error and the device; a sticky one
+   * also calls {@code onSticky} (which marks the device unhealthy). Other failures pass unchanged.
+   */
+  static RuntimeException translate(RuntimeException failure, String device, Consumer<String> onSticky) {
+    if (!(failure instanceof CudaException)) {
+      return failure;
+    }
+    String code = code(failure);
+    if (isSticky(code)) {
+      onSticky.accept(code);
+      return new GpuDeviceException("CUDA error " + code + " on " + device
+          + "; the device is marked unhealthy and takes no more work", code, true, failure);
+    }
+    if (isOutOfMemory(code)) {
+      return new GpuDeviceException("out of GPU memory on " + device + " (" + code + ")", code, false, failure);
+    }
+    return new GpuDeviceException("CUDA error " + code + " on " + device, code, false, failure);
   }
 }

@@ -1,7 +1,9 @@
 package dev.gpuagent.gpu;
 
+import dev.gpuagent.engine.NodeException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
@@ -43,7 +45,15 @@ final class PinnedStaging implements AutoCloseable {
         free();
         long grown = Math.min(CHUNK, Math.max(size, Math.max(MIN_BUFFER, capacity * 2)));
         Pointer fresh = new Pointer();
-        JCudaDriver.cuMemAllocHost(fresh, grown);
+        try {
+          JCudaDriver.cuMemAllocHost(fresh, grown);
+        } catch (CudaException e) {
+          if (CudaErrors.isOutOfMemory(CudaErrors.code(e))) {
+            throw new NodeException("out of page-locked host memory: asked for " + grown + " bytes ("
+                + Bytes.human(grown) + ") of staging buffer");
+          }
+          throw e;
+        }
         host = fresh;
         capacity = grown;
         bytes = host.getByteBuffer(0, grown).order(ByteOrder.nativeOrder());
