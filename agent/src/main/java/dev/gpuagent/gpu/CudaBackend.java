@@ -33,7 +33,7 @@ public final class CudaBackend implements Backend {
   private final PinnedStaging staging;
   private final KernelTimer timer;
   private final List<DeviceAllocator.Block<CUdeviceptr>> scratch = new ArrayList<>();
-  private boolean closed;
+  private volatile boolean closed;
 
   private CudaBackend(CudaDevice device) {
     this.device = device;
@@ -76,7 +76,15 @@ public final class CudaBackend implements Backend {
   public CudaTensor allocate(Shape shape) {
     checkOpen();
     DeviceAllocator.Block<CUdeviceptr> block = allocator.allocate(shape.elements() * Float.BYTES, stream);
-    return new CudaTensor(shape, block.pointer(), t -> allocator.release(block));
+    return new CudaTensor(shape, block.pointer(), t -> release(block));
+  }
+
+  /** A tensor closed after this backend (its stream is synchronised and gone) frees its block for anyone. */
+  private void release(DeviceAllocator.Block<CUdeviceptr> block) {
+    allocator.release(block);
+    if (closed) {
+      allocator.retire(stream);
+    }
   }
 
   /** Copies a host tensor to the device through pinned staging, on this backend's stream. */
