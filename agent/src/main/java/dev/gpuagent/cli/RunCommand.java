@@ -129,11 +129,15 @@ final class RunCommand implements Callable<Integer> {
           new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()), token,
           new DirectoryOutputSink(outputs, outputs.resolveSibling("temp")),
           inputFiles, limits, workflow.json());
-      CountDownLatch finished = new CountDownLatch(1);
+      // Ctrl-C: the JVM runs this hook and halts (exit 130) once it returns, so the hook cancels the
+      // run and waits until the main thread has stopped it and said so.
+      CountDownLatch reported = new CountDownLatch(1);
+      java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
       Thread onInterrupt = new Thread(() -> {
+        interrupted.set(true);
         token.cancel("interrupted");
         try {
-          finished.await(10, TimeUnit.SECONDS);
+          reported.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException ignored) {
           Thread.currentThread().interrupt();
         }
@@ -142,15 +146,16 @@ final class RunCommand implements Callable<Integer> {
       RunResult result;
       try {
         result = new Executor(registry).execute(plan, context);
+        if (interrupted.get()) {
+          err.println("gpu-agent run: interrupted, run cancelled at node " + result.failedNodeId()
+              + " (" + result.failedClassType() + ")");
+          err.flush();
+          return EXIT_INTERRUPTED;
+        }
       } finally {
-        finished.countDown();
+        reported.countDown();
       }
-      try {
-        Runtime.getRuntime().removeShutdownHook(onInterrupt);
-      } catch (IllegalStateException shuttingDown) {
-        err.println("gpu-agent run: interrupted, run cancelled at node " + result.failedNodeId());
-        return EXIT_INTERRUPTED;
-      }
+      Runtime.getRuntime().removeShutdownHook(onInterrupt);
       return report(result, outputs);
     }
   }

@@ -17,18 +17,9 @@ public final class MaskOps {
     return out;
   }
 
-  /** {@code 1.0 - mask}. */
+  /** {@code 1.0 - mask}: the same element-wise formula as ImageInvert. */
   public static CpuTensor invert(CpuTensor mask, Parallel parallel) {
-    CpuTensor out = CpuTensor.allocate(mask.shape());
-    float[] in = mask.data();
-    float[] o = out.data();
-    int row = mask.width() * mask.channels();
-    parallel.forRange(mask.batch() * mask.height(), row, (from, to) -> {
-      for (int i = from * row, end = to * row; i < end; i++) {
-        o[i] = 1.0f - in[i];
-      }
-    });
-    return out;
+    return ImageBasics.invert(mask, parallel);
   }
 
   /**

@@ -128,23 +128,25 @@ public final class Validator {
             spec.name(), ValidationError.info("input_name", spec.name())));
       }
     }
-    for (Map.Entry<String, InputValue> entry : node.inputs().entrySet()) {
-      String name = entry.getKey();
-      Optional<InputSpec> maybeSpec = schema.input(name);
-      if (maybeSpec.isEmpty()) {
-        continue; // ComfyUI ignores inputs a node does not declare (the UI adds some).
-      }
-      InputSpec spec = maybeSpec.get();
-      switch (entry.getValue()) {
-        case InputValue.Link link -> {
-          if (checkLink(workflow, spec, link, resolved, errors)) {
-            links.put(name, link);
-          }
+    // Schema order (required, optional, hidden), as ComfyUI's validate_inputs walks them; inputs a
+    // node does not declare are ignored, as ComfyUI ignores them (its UI adds some).
+    for (List<InputSpec> group : List.of(schema.required(), schema.optional(), schema.hidden())) {
+      for (InputSpec spec : group) {
+        InputValue value = node.inputs().get(spec.name());
+        if (value == null) {
+          continue;
         }
-        case InputValue.Literal literal -> {
-          Object value = checkLiteral(spec, literal.value(), errors);
-          if (value != null) {
-            literals.put(name, value);
+        switch (value) {
+          case InputValue.Link link -> {
+            if (checkLink(workflow, spec, link, resolved, errors)) {
+              links.put(spec.name(), link);
+            }
+          }
+          case InputValue.Literal literal -> {
+            Object converted = checkLiteral(spec, literal.value(), errors);
+            if (converted != null) {
+              literals.put(spec.name(), converted);
+            }
           }
         }
       }

@@ -12,7 +12,7 @@ public record WorkflowNode(String id, String classType, Map<String, InputValue> 
   public WorkflowNode {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(classType, "classType");
-    inputs = Map.copyOf(inputs);
+    inputs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(inputs));
   }
 
   /** The name people see in live status and errors: the title if set, else the class type. */

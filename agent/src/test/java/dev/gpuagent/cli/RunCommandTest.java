@@ -42,7 +42,7 @@ class RunCommandTest {
   @Test
   void anInvalidWorkflowExitsTwoWithComfyUIErrorJson() throws Exception {
     Path wf = CliProcess.write(dir, "wf.json", """
-        {"1": {"class_type": "EmptyImage", "inputs": {"width": 0, "height": 4}},
+        {"1": {"class_type": "EmptyImage", "inputs": {"width": 0, "height": 4, "batch_size": 1, "color": 0}},
          "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "x"}}}""");
     var result = CliProcess.run(dir, "run", wf.toString());
     assertEquals(2, result.exitCode());
