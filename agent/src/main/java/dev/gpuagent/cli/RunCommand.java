@@ -14,6 +14,8 @@ import dev.gpuagent.engine.NodeOutput;
 import dev.gpuagent.engine.OutputFile;
 import dev.gpuagent.engine.RunContext;
 import dev.gpuagent.engine.RunResult;
+import dev.gpuagent.gpu.CudaBackend;
+import dev.gpuagent.gpu.GpuUnavailableException;
 import dev.gpuagent.ops.NodeRegistry;
 import dev.gpuagent.workflow.ExecutionPlan;
 import dev.gpuagent.workflow.ExternalInputs;
@@ -42,15 +44,19 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code gpu-agent run WORKFLOW.json}: validates and executes one workflow locally, with no server.
- * Exit codes: 0 success, 1 failed or timed out, 2 invalid workflow or inputs, 130 interrupted.
+ * Exit codes: 0 success, 1 failed or timed out, 2 invalid workflow or inputs, 3 {@code --backend cuda}
+ * without a usable GPU, 130 interrupted.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Validate and execute one workflow file locally (no server).",
-    footer = {"", "Exit codes: 0 success; 1 the run failed or timed out; 2 the workflow or its inputs are invalid",
-        "(ComfyUI's error JSON is printed); 130 interrupted (Ctrl-C cancels the run)."})
+    footer = {"", "Exit codes: 0 success; 1 the run failed or timed out;",
+        "2 the workflow or its inputs are invalid (ComfyUI's error JSON is printed);",
+        "3 --backend cuda but no usable GPU (the reason is printed);",
+        "130 interrupted (Ctrl-C cancels the run)."})
 final class RunCommand implements Callable<Integer> {
   static final int EXIT_FAILED = 1;
   static final int EXIT_INVALID = 2;
+  static final int EXIT_NO_GPU = 3;
   static final int EXIT_INTERRUPTED = 130;
 
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
@@ -70,9 +76,14 @@ final class RunCommand implements Callable<Integer> {
       description = "Folder outputs are written to (default: ${DEFAULT-VALUE}); previews go to DIR/../temp.")
   Path outputDir;
 
-  @Option(names = "--backend", paramLabel = "auto|cpu", defaultValue = "auto",
-      description = "Where nodes run (default: ${DEFAULT-VALUE}; auto means cpu until the CUDA backend lands).")
+  @Option(names = "--backend", paramLabel = "auto|cpu|cuda", defaultValue = "auto",
+      description = "Where nodes run (default: ${DEFAULT-VALUE}): auto uses the GPU when a usable one exists, else"
+          + " the CPU (and logs why); cuda fails with exit code 3 when there is none; cpu never loads CUDA.")
   BackendChoice backend;
+
+  @Option(names = "--device", paramLabel = "N", defaultValue = "0",
+      description = "CUDA device index for the cuda and auto backends (default: ${DEFAULT-VALUE}; see gpu-agent gpus).")
+  int device;
 
   @Option(names = "--timeout", paramLabel = "SECONDS", description = "Stop the run after this many seconds.")
   Double timeoutSeconds;
@@ -84,7 +95,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "CPU backend threads (default: all cores).")
   Integer threads;
 
-  enum BackendChoice { auto, cpu }
+  enum BackendChoice { auto, cpu, cuda }
 
   private final PrintStream out = System.out;
   private final PrintStream err = System.err;
@@ -121,7 +132,14 @@ final class RunCommand implements Callable<Integer> {
     Path outputs = outputDir.toAbsolutePath().normalize();
     CancelToken token = timeoutSeconds == null ? CancelToken.none()
         : CancelToken.withTimeout((long) (timeoutSeconds * 1e9));
-    try (Backend chosen = chooseBackend();
+    Backend selected;
+    try {
+      selected = chooseBackend();
+    } catch (GpuUnavailableException e) {
+      err.println("gpu-agent run: --backend cuda: no usable GPU: " + e.getMessage());
+      return EXIT_NO_GPU;
+    }
+    try (Backend chosen = selected;
         LocalInputs inputFiles = new LocalInputs(inputs, HostAllowList.of(allowedHosts),
             LocalInputs.DEFAULT_MAX_BYTES, LocalInputs.DEFAULT_TIMEOUT)) {
       log.info("backend: {}", chosen.description());
@@ -191,7 +209,23 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /** The CPU path never names a gpu class that loads JCuda: CudaBackend.open is reached only for auto and cuda. */
   private Backend chooseBackend() {
+    return switch (backend) {
+      case cpu -> cpuBackend();
+      case cuda -> CudaBackend.open(device);
+      case auto -> {
+        try {
+          yield CudaBackend.open(device);
+        } catch (GpuUnavailableException e) {
+          log.warn("no usable GPU ({}); running on the CPU", e.getMessage());
+          yield cpuBackend();
+        }
+      }
+    };
+  }
+
+  private Backend cpuBackend() {
     return threads == null ? new CpuBackend() : new CpuBackend(threads);
   }
 

@@ -119,7 +119,18 @@ public final class Executor {
         inputs.put(inputNames[i][k], values[src[0]][src[1]]);
       }
       long t0 = System.nanoTime();
-      Object[] result = impl.execute(new NodeInvocation(node.id(), node.schema(), inputs, run, this));
+      Backend backend = run.backend();
+      Object[] result;
+      backend.beginNode();
+      try {
+        result = impl.execute(new NodeInvocation(node.id(), node.schema(), inputs, run, this));
+      } catch (RunStoppedException stopped) {
+        throw stopped;
+      } catch (RuntimeException failure) {
+        throw backend.translateFailure(failure);
+      } finally {
+        backend.endNode();
+      }
       long elapsed = System.nanoTime() - t0;
       int declared = node.schema().outputTypes().size();
       if (result == null || result.length != declared) {

@@ -21,10 +21,16 @@ final class CliProcess {
   private CliProcess() {}
 
   static Process start(Path workDir, String... args) throws IOException {
+    return start(workDir, List.of(), args);
+  }
+
+  /** With extra JVM options ({@code -verbose:class}, say) before the main class. */
+  static Process start(Path workDir, List<String> jvmOptions, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("--enable-native-access=ALL-UNNAMED");
     command.add("-Xmx1g");
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(Main.class.getName());
@@ -35,7 +41,11 @@ final class CliProcess {
   }
 
   static Result run(Path workDir, String... args) throws Exception {
-    Process process = start(workDir, args);
+    return run(workDir, List.of(), args);
+  }
+
+  static Result run(Path workDir, List<String> jvmOptions, String... args) throws Exception {
+    Process process = start(workDir, jvmOptions, args);
     process.getOutputStream().close();
     var out = process.getInputStream().readAllBytes();
     var err = process.getErrorStream().readAllBytes();

@@ -278,4 +278,62 @@ class ExecutorTest {
     assertEquals(RunStatus.FAILED, result.status());
     assertEquals("node Source has no implementation on the cpu backend", result.message());
   }
+
+  /** A CPU-kind backend that records the executor's node hooks and rewrites failures. */
+  private static final class HookedBackend implements Backend {
+    final List<String> calls = new CopyOnWriteArrayList<>();
+
+    @Override
+    public BackendKind kind() {
+      return BackendKind.CPU;
+    }
+
+    @Override
+    public String description() {
+      return "hooked";
+    }
+
+    @Override
+    public void beginNode() {
+      calls.add("begin");
+    }
+
+    @Override
+    public void endNode() {
+      calls.add("end");
+    }
+
+    @Override
+    public RuntimeException translateFailure(RuntimeException failure) {
+      calls.add("translate " + failure.getClass().getSimpleName());
+      return new NodeException("device said: " + failure.getMessage());
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void theBackendIsToldWhereEachNodeBeginsAndEnds() throws Exception {
+    HookedBackend backend = new HookedBackend();
+    ExecutionPlan plan = plan(CHAIN);
+    RunResult result = new Executor(registry).execute(plan,
+        new RunContext("r", backend, null, null, null, null, null, plan.workflow().json()));
+    assertEquals(RunStatus.SUCCESS, result.status(), result.message());
+    assertEquals(List.of("begin", "end", "begin", "end", "begin", "end", "begin", "end"), backend.calls);
+  }
+
+  @Test
+  void aFailingNodeStillEndsAndTheBackendMayRewordTheFailure() throws Exception {
+    HookedBackend backend = new HookedBackend();
+    ExecutionPlan plan = plan("""
+        {"1": {"class_type": "Source", "inputs": {"name": "a"}},
+         "2": {"class_type": "Crash", "inputs": {"image": ["1", 0]}},
+         "3": {"class_type": "Sink", "inputs": {"images": ["2", 0]}}}""");
+    RunResult result = new Executor(registry).execute(plan,
+        new RunContext("r", backend, null, null, null, null, null, plan.workflow().json()));
+    assertEquals(RunStatus.FAILED, result.status());
+    assertEquals("device said: bug", result.message());
+    assertEquals(List.of("begin", "end", "begin", "translate IllegalStateException", "end"), backend.calls);
+  }
 }
