@@ -284,6 +284,7 @@ class CudaParityTest {
         onDevice[i] = t;
       }
     }
+    gpu.beginNode();
     try {
       Object[] out = run(gpu, type, sink, onDevice);
       Object[] copies = out.clone();
@@ -297,6 +298,7 @@ class CudaParityTest {
       }
       return copies;
     } finally {
+      gpu.endNode(); // releases the node's scratch buffers, as the executor does
       uploaded.forEach(CudaTensor::close);
     }
   }
