@@ -15,12 +15,8 @@ public final class AlphaFix {
   public static CpuTensor fit(CpuTensor source, int channels, String sourceName, String targetName,
       Parallel parallel) {
     int c = source.channels();
-    if (c == channels) {
+    if (!needed(c, channels, sourceName, targetName)) {
       return source;
-    }
-    if (c < channels - 1) {
-      throw new NodeException(sourceName + " has " + c + " channels and " + targetName + " has "
-          + channels + "; only an alpha channel can be added (RGB to RGBA)");
     }
     Shape shape = new Shape(source.batch(), source.height(), source.width(), channels);
     CpuTensor out = CpuTensor.allocate(shape);
@@ -37,5 +33,20 @@ public final class AlphaFix {
       }
     });
     return out;
+  }
+
+  /**
+   * Whether a source of {@code sourceChannels} needs converting to {@code channels}; a NodeException
+   * when it cannot be (more than an alpha channel missing). Shared by the CPU and CUDA backends.
+   */
+  public static boolean needed(int sourceChannels, int channels, String sourceName, String targetName) {
+    if (sourceChannels == channels) {
+      return false;
+    }
+    if (sourceChannels < channels - 1) {
+      throw new NodeException(sourceName + " has " + sourceChannels + " channels and " + targetName + " has "
+          + channels + "; only an alpha channel can be added (RGB to RGBA)");
+    }
+    return true;
   }
 }

@@ -39,9 +39,39 @@ public final class PngEncoder {
    * @param text keyword to text; written as tEXt, or iTXt when the text is not Latin-1
    */
   public static byte[] encode(CpuTensor images, int index, int level, Map<String, String> text, Parallel parallel) {
-    int w = images.width();
-    int h = images.height();
-    int c = images.channels();
+    if (index < 0 || index >= images.batch()) {
+      throw new IllegalArgumentException("image " + index + " of a batch of " + images.batch());
+    }
+    float[] data = images.data();
+    int rowBytes = images.width() * images.channels();
+    int planeOffset = index * images.height() * rowBytes;
+    return encode(images.width(), images.height(), images.channels(), level, text, parallel,
+        (y, row) -> quantizeRow(data, planeOffset + y * rowBytes, row));
+  }
+
+  /**
+   * Encodes {@code h} rows of {@code w} pixels of {@code c} channels already quantised to bytes
+   * (the CUDA backend's uint8 kernel output), starting at {@code offset} of {@code pixels}.
+   */
+  public static byte[] encode(byte[] pixels, int offset, int w, int h, int c, int level, Map<String, String> text,
+      Parallel parallel) {
+    int rowBytes = w * c;
+    if (offset < 0 || (long) offset + (long) h * rowBytes > pixels.length) {
+      throw new IllegalArgumentException(w + "x" + h + "x" + c + " pixels at " + offset + " of " + pixels.length
+          + " bytes");
+    }
+    return encode(w, h, c, level, text, parallel,
+        (y, row) -> System.arraycopy(pixels, offset + y * rowBytes, row, 0, rowBytes));
+  }
+
+  /** Supplies row {@code y} of the image as bytes. */
+  @FunctionalInterface
+  private interface RowSource {
+    void row(int y, byte[] row);
+  }
+
+  private static byte[] encode(int w, int h, int c, int level, Map<String, String> text, Parallel parallel,
+      RowSource rows) {
     int colorType = switch (c) {
       case 1 -> 0;
       case 2 -> 4;
@@ -49,9 +79,6 @@ public final class PngEncoder {
       case 4 -> 6;
       default -> throw new IllegalArgumentException("cannot write a PNG with " + c + " channels");
     };
-    if (index < 0 || index >= images.batch()) {
-      throw new IllegalArgumentException("image " + index + " of a batch of " + images.batch());
-    }
     if (level < 0 || level > 9) {
       throw new IllegalArgumentException("deflate level " + level);
     }
@@ -61,13 +88,11 @@ public final class PngEncoder {
     int strips = (h + rowsPerStrip - 1) / rowsPerStrip;
     byte[][] segments = new byte[strips][];
     long[] adlers = new long[strips];
-    float[] data = images.data();
-    int planeOffset = index * h * rowBytes;
     parallel.forRange(strips, rowsPerStrip * filteredRow, (from, to) -> {
       for (int s = from; s < to; s++) {
         int y0 = s * rowsPerStrip;
         int y1 = Math.min(h, y0 + rowsPerStrip);
-        byte[] filtered = filterRows(data, planeOffset, w, c, y0, y1);
+        byte[] filtered = filterRows(rows, w, c, y0, y1);
         Adler32 adler = new Adler32();
         adler.update(filtered);
         adlers[s] = adler.getValue();
@@ -113,17 +138,17 @@ public final class PngEncoder {
   }
 
   /** Quantises rows [y0, y1) and filters each, reading row y0 - 1 as the previous row. */
-  private static byte[] filterRows(float[] data, int planeOffset, int w, int c, int y0, int y1) {
+  private static byte[] filterRows(RowSource rows, int w, int c, int y0, int y1) {
     int rowBytes = w * c;
     byte[] out = new byte[(y1 - y0) * (rowBytes + 1)];
     byte[] prev = new byte[rowBytes];
     byte[] cur = new byte[rowBytes];
     if (y0 > 0) {
-      quantizeRow(data, planeOffset + (y0 - 1) * rowBytes, prev);
+      rows.row(y0 - 1, prev);
     }
     byte[][] candidates = new byte[5][rowBytes];
     for (int y = y0; y < y1; y++) {
-      quantizeRow(data, planeOffset + y * rowBytes, cur);
+      rows.row(y, cur);
       int type = chooseFilter(cur, prev, c, candidates);
       int o = (y - y0) * (rowBytes + 1);
       out[o] = (byte) type;

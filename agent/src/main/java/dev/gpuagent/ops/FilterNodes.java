@@ -6,11 +6,15 @@ import dev.gpuagent.cpu.CpuTensor;
 import dev.gpuagent.cpu.Diffusion;
 import dev.gpuagent.engine.NodeException;
 import dev.gpuagent.engine.NodeInvocation;
+import dev.gpuagent.gpu.CudaBackend;
+import dev.gpuagent.gpu.CudaTensor;
+import dev.gpuagent.gpu.Kernels;
 import dev.gpuagent.workflow.InputSpec;
 import dev.gpuagent.workflow.NodeSchema;
 import dev.gpuagent.workflow.Types;
 import java.util.List;
 import java.util.Locale;
+import jcuda.driver.CUdeviceptr;
 
 /** Convolution filters (ComfyUI's ImageBlur, ImageSharpen) and our Perona-Malik diffusion. */
 final class FilterNodes {
@@ -21,9 +25,9 @@ final class FilterNodes {
   private FilterNodes() {}
 
   static void register(NodeRegistry registry) {
-    registry.register(new NodeDefinition(BLUR, FilterNodes::blurCpu, null));
-    registry.register(new NodeDefinition(SHARPEN, FilterNodes::sharpenCpu, null));
-    registry.register(new NodeDefinition(DIFFUSION, FilterNodes::diffusionCpu, null));
+    registry.register(new NodeDefinition(BLUR, FilterNodes::blurCpu, FilterNodes::blurCuda));
+    registry.register(new NodeDefinition(SHARPEN, FilterNodes::sharpenCpu, FilterNodes::sharpenCuda));
+    registry.register(new NodeDefinition(DIFFUSION, FilterNodes::diffusionCpu, FilterNodes::diffusionCuda));
   }
 
   static final NodeSchema BLUR = NodeSchema.builder("ImageBlur")
@@ -50,6 +54,25 @@ final class FilterNodes {
     return new Object[] {out};
   }
 
+  private static Object[] blurCuda(NodeInvocation call) {
+    CudaTensor image = DeviceTensors.of(call.tensor("image"));
+    int radius = radius(call, "blur_radius");
+    double sigma = sigma(call);
+    if (radius == 0) {
+      return new Object[] {image};
+    }
+    return new Object[] {filterCuda(call, image, radius, sigma, false, 0f)};
+  }
+
+  /** Kernels.separableFilter through a scratch buffer for the vertical pass. */
+  private static CudaTensor filterCuda(NodeInvocation call, CudaTensor image, int radius, double sigma,
+      boolean sharpen, float amount) {
+    CudaBackend backend = CudaBackend.of(call);
+    float[] weights = Convolution.gaussianWeights(radius, sigma);
+    return DeviceTensors.produce(backend, image.shape(), out -> Kernels.separableFilter(backend, image, out,
+        backend.scratch(image.bytes()), radius, weights, sharpen, amount));
+  }
+
   static final NodeSchema SHARPEN = NodeSchema.builder("ImageSharpen")
       .displayName("Image Sharpen")
       .category("image/postprocessing")
@@ -67,16 +90,33 @@ final class FilterNodes {
     CpuTensor image = CpuTensor.of(call.tensor("image"));
     int radius = radius(call, "sharpen_radius");
     double sigma = sigma(call);
-    double alpha = call.number("alpha");
-    if (!Double.isFinite(alpha)) {
-      throw new NodeException("alpha must be a finite number, got " + alpha);
-    }
+    double alpha = alpha(call);
     if (radius == 0) {
       return new Object[] {image};
     }
     CpuTensor out = CpuTensor.allocate(image.shape());
     Convolution.sharpen(image, out, radius, sigma, alpha, CpuBackend.of(call).parallel());
     return new Object[] {out};
+  }
+
+  /** As Convolution.sharpen: amount = (float) (10 alpha), the combination in double. */
+  private static Object[] sharpenCuda(NodeInvocation call) {
+    CudaTensor image = DeviceTensors.of(call.tensor("image"));
+    int radius = radius(call, "sharpen_radius");
+    double sigma = sigma(call);
+    double alpha = alpha(call);
+    if (radius == 0) {
+      return new Object[] {image};
+    }
+    return new Object[] {filterCuda(call, image, radius, sigma, true, (float) (10.0 * alpha))};
+  }
+
+  private static double alpha(NodeInvocation call) {
+    double alpha = call.number("alpha");
+    if (!Double.isFinite(alpha)) {
+      throw new NodeException("alpha must be a finite number, got " + alpha);
+    }
+    return alpha;
   }
 
   static final List<String> CONDUCTIONS = List.of("exponential", "quadratic");
@@ -103,24 +143,57 @@ final class FilterNodes {
 
   private static Object[] diffusionCpu(NodeInvocation call) {
     CpuTensor image = CpuTensor.of(call.tensor("image"));
-    int steps = call.intValue("steps");
-    double kappa = call.number("kappa");
-    double lambda = call.number("lambda");
-    Diffusion.Conduction conduction =
-        Diffusion.Conduction.valueOf(call.choice("conduction").toUpperCase(Locale.ROOT));
-    if (steps < 1 || steps > 500) {
-      throw new NodeException("steps must be between 1 and 500, got " + steps);
-    }
-    if (!(kappa > 0) || !Double.isFinite(kappa)) {
-      throw new NodeException("kappa must be a positive number, got " + kappa);
-    }
-    if (!(lambda >= 0 && lambda <= 0.25)) {
-      throw new NodeException("lambda must be between 0 and 0.25 (larger steps are unstable), got " + lambda);
-    }
+    DiffusionArgs a = DiffusionArgs.of(call);
     CpuTensor out = CpuTensor.allocate(image.shape());
-    Diffusion.peronaMalik(image, out, steps, kappa, lambda, conduction, CpuBackend.of(call).parallel(),
-        call::progress);
+    Diffusion.peronaMalik(image, out, a.steps(), a.kappa(), a.lambda(), a.conduction(),
+        CpuBackend.of(call).parallel(), call::progress);
     return new Object[] {out};
+  }
+
+  /**
+   * One kernel launch per step, ping-ponging between the output and a scratch buffer with the parity
+   * chosen so that the last step writes the output (as Diffusion.peronaMalik). The stream is
+   * synchronised before each step's progress report, so progress and cancellation follow the GPU.
+   */
+  private static Object[] diffusionCuda(NodeInvocation call) {
+    CudaTensor image = DeviceTensors.of(call.tensor("image"));
+    DiffusionArgs a = DiffusionArgs.of(call);
+    CudaBackend backend = CudaBackend.of(call);
+    float invKappa2 = (float) (1.0 / (a.kappa() * a.kappa()));
+    float lambda = (float) a.lambda();
+    boolean exponential = a.conduction() == Diffusion.Conduction.EXPONENTIAL;
+    return new Object[] {DeviceTensors.produce(backend, image.shape(), out -> {
+      CUdeviceptr scratch = a.steps() > 1 ? backend.scratch(image.bytes()) : null;
+      CUdeviceptr source = image.pointer();
+      for (int step = 1; step <= a.steps(); step++) {
+        CUdeviceptr target = (a.steps() - step) % 2 == 0 ? out.pointer() : scratch;
+        Kernels.diffusionStep(backend, source, target, image.shape(), invKappa2, lambda, exponential);
+        source = target;
+        backend.synchronize();
+        call.progress(step, a.steps());
+      }
+    })};
+  }
+
+  /** ImageAnisotropicDiffusion's validated arguments. */
+  private record DiffusionArgs(int steps, double kappa, double lambda, Diffusion.Conduction conduction) {
+    static DiffusionArgs of(NodeInvocation call) {
+      int steps = call.intValue("steps");
+      double kappa = call.number("kappa");
+      double lambda = call.number("lambda");
+      Diffusion.Conduction conduction =
+          Diffusion.Conduction.valueOf(call.choice("conduction").toUpperCase(Locale.ROOT));
+      if (steps < 1 || steps > 500) {
+        throw new NodeException("steps must be between 1 and 500, got " + steps);
+      }
+      if (!(kappa > 0) || !Double.isFinite(kappa)) {
+        throw new NodeException("kappa must be a positive number, got " + kappa);
+      }
+      if (!(lambda >= 0 && lambda <= 0.25)) {
+        throw new NodeException("lambda must be between 0 and 0.25 (larger steps are unstable), got " + lambda);
+      }
+      return new DiffusionArgs(steps, kappa, lambda, conduction);
+    }
   }
 
   /** ComfyUI returns the image unchanged for radius 0; the widget allows 1..31. */

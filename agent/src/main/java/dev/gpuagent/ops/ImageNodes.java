@@ -10,7 +10,12 @@ import dev.gpuagent.cpu.PngEncoder;
 import dev.gpuagent.engine.NodeException;
 import dev.gpuagent.engine.NodeInvocation;
 import dev.gpuagent.engine.OutputFile;
+import dev.gpuagent.engine.Shape;
 import dev.gpuagent.engine.Tensor;
+import dev.gpuagent.gpu.CudaBackend;
+import dev.gpuagent.gpu.CudaTensor;
+import dev.gpuagent.gpu.HostParallel;
+import dev.gpuagent.gpu.Kernels;
 import dev.gpuagent.workflow.InputSpec;
 import dev.gpuagent.workflow.NodeSchema;
 import dev.gpuagent.workflow.Types;
@@ -20,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import jcuda.driver.CUdeviceptr;
 
 /**
  * ComfyUI's basic image nodes (nodes.py: LoadImage, SaveImage, PreviewImage, EmptyImage,
@@ -29,12 +36,12 @@ final class ImageNodes {
   private ImageNodes() {}
 
   static void register(NodeRegistry registry) {
-    registry.register(new NodeDefinition(LOAD_IMAGE, ImageNodes::loadImageCpu, null));
-    registry.register(new NodeDefinition(SAVE_IMAGE, ImageNodes::saveImageCpu, null));
-    registry.register(new NodeDefinition(PREVIEW_IMAGE, ImageNodes::previewImageCpu, null));
-    registry.register(new NodeDefinition(EMPTY_IMAGE, ImageNodes::emptyImageCpu, null));
-    registry.register(new NodeDefinition(IMAGE_INVERT, ImageNodes::imageInvertCpu, null));
-    registry.register(new NodeDefinition(EXTERNAL_IMAGE, ImageNodes::externalImageCpu, null));
+    registry.register(new NodeDefinition(LOAD_IMAGE, ImageNodes::loadImageCpu, ImageNodes::loadImageCuda));
+    registry.register(new NodeDefinition(SAVE_IMAGE, ImageNodes::saveImageCpu, ImageNodes::saveImageCuda));
+    registry.register(new NodeDefinition(PREVIEW_IMAGE, ImageNodes::previewImageCpu, ImageNodes::previewImageCuda));
+    registry.register(new NodeDefinition(EMPTY_IMAGE, ImageNodes::emptyImageCpu, ImageNodes::emptyImageCuda));
+    registry.register(new NodeDefinition(IMAGE_INVERT, ImageNodes::imageInvertCpu, ImageNodes::imageInvertCuda));
+    registry.register(new NodeDefinition(EXTERNAL_IMAGE, ImageNodes::externalImageCpu, ImageNodes::externalImageCuda));
   }
 
   // ---- LoadImage ----
@@ -51,12 +58,25 @@ final class ImageNodes {
       .build();
 
   static Object[] loadImageCpu(NodeInvocation call) {
-    ImageDecoder.Decoded decoded = load(call, "image", call.string("image"));
+    ImageDecoder.Decoded decoded = load(call, "image", call.string("image"), parallel(call));
     return new Object[] {decoded.image(), decoded.mask()};
   }
 
+  /** Decodes on the host (the CPU code), then uploads the image and the mask. */
+  static Object[] loadImageCuda(NodeInvocation call) {
+    ImageDecoder.Decoded decoded = load(call, "image", call.string("image"), HostParallel.get());
+    CudaBackend backend = CudaBackend.of(call);
+    CudaTensor image = backend.upload(decoded.image());
+    try {
+      return new Object[] {image, backend.upload(decoded.mask())};
+    } catch (RuntimeException e) {
+      image.close();
+      throw e;
+    }
+  }
+
   /** Reads and decodes an image reference; every failure is a NodeException naming the input. */
-  private static ImageDecoder.Decoded load(NodeInvocation call, String input, String reference) {
+  private static ImageDecoder.Decoded load(NodeInvocation call, String input, String reference, Parallel parallel) {
     byte[] data;
     try {
       data = call.inputs().read(reference);
@@ -64,7 +84,7 @@ final class ImageNodes {
       throw new NodeException("cannot read input '" + input + "' (" + describe(reference) + "): " + e.getMessage(), e);
     }
     try {
-      return ImageDecoder.decode(data, (w, h) -> call.checkImageSize(1, h, w), parallel(call));
+      return ImageDecoder.decode(data, (w, h) -> call.checkImageSize(1, h, w), parallel);
     } catch (IOException e) {
       throw new NodeException("input '" + input + "' (" + describe(reference) + ") is not a readable image: "
           + e.getMessage(), e);
@@ -110,37 +130,84 @@ final class ImageNodes {
   private static final String PREVIEW_LETTERS = "abcdefghijklmnopqrstupvxyz";
 
   static Object[] saveImageCpu(NodeInvocation call) {
-    return save(call, call.string("filename_prefix"), "output", PngEncoder.SAVE_LEVEL);
+    return saveCpu(call, call.string("filename_prefix"), "output", PngEncoder.SAVE_LEVEL);
   }
 
   static Object[] previewImageCpu(NodeInvocation call) {
+    return saveCpu(call, previewPrefix(), "temp", PngEncoder.PREVIEW_LEVEL);
+  }
+
+  static Object[] saveImageCuda(NodeInvocation call) {
+    return saveCuda(call, call.string("filename_prefix"), "output", PngEncoder.SAVE_LEVEL);
+  }
+
+  static Object[] previewImageCuda(NodeInvocation call) {
+    return saveCuda(call, previewPrefix(), "temp", PngEncoder.PREVIEW_LEVEL);
+  }
+
+  private static String previewPrefix() {
     StringBuilder prefix = new StringBuilder("ComfyUI_temp_");
     ThreadLocalRandom random = ThreadLocalRandom.current();
     for (int i = 0; i < 5; i++) {
       prefix.append(PREVIEW_LETTERS.charAt(random.nextInt(PREVIEW_LETTERS.length())));
     }
-    return save(call, prefix.toString(), "temp", PngEncoder.PREVIEW_LEVEL);
+    return prefix.toString();
   }
 
-  private static Object[] save(NodeInvocation call, String filenamePrefix, String type, int level) {
+  /** Encodes image {@code index} of the batch being saved as PNG bytes. */
+  @FunctionalInterface
+  private interface PngSource {
+    byte[] png(int index, Map<String, String> text);
+  }
+
+  private static Object[] saveCpu(NodeInvocation call, String filenamePrefix, String type, int level) {
     CpuTensor images = CpuTensor.of(call.tensor("images"));
-    if (images.channels() > 4) {
-      throw new NodeException("cannot save an image with " + images.channels() + " channels as PNG "
+    checkSavable(images.shape());
+    Parallel parallel = parallel(call);
+    return save(call, images.shape(), filenamePrefix, type,
+        (b, text) -> PngEncoder.encode(images, b, level, text, parallel));
+  }
+
+  /**
+   * The uint8 kernel converts the whole batch on the device; each image's bytes are downloaded
+   * (a quarter of the floats' size) and encoded on the host by the CPU's PNG encoder.
+   */
+  private static Object[] saveCuda(NodeInvocation call, String filenamePrefix, String type, int level) {
+    CudaTensor images = DeviceTensors.of(call.tensor("images"));
+    Shape shape = images.shape();
+    checkSavable(shape);
+    CudaBackend backend = CudaBackend.of(call);
+    long perImage = shape.elements() / shape.batch();
+    CUdeviceptr bytes = backend.scratch(shape.elements());
+    Kernels.toU8(backend, images.pointer(), bytes, shape.elements());
+    return save(call, shape, filenamePrefix, type, (b, text) -> {
+      byte[] pixels = backend.downloadBytes(bytes.withByteOffset(b * perImage), perImage);
+      return PngEncoder.encode(pixels, 0, shape.width(), shape.height(), shape.channels(), level, text,
+          HostParallel.get());
+    });
+  }
+
+  private static void checkSavable(Shape shape) {
+    if (shape.channels() > 4) {
+      throw new NodeException("cannot save an image with " + shape.channels() + " channels as PNG "
           + "(1 to 4 channels: grey, grey+alpha, RGB, RGBA)");
     }
-    String prefix = computeVars(filenamePrefix, images.width(), images.height(), LocalDateTime.now());
+  }
+
+  private static Object[] save(NodeInvocation call, Shape shape, String filenamePrefix, String type,
+      PngSource source) {
+    String prefix = computeVars(filenamePrefix, shape.width(), shape.height(), LocalDateTime.now());
     ObjectNode workflow = call.workflowJson();
     Map<String, String> text = workflow == null ? Map.of() : Map.of("prompt", PromptJson.write(workflow));
-    Parallel parallel = parallel(call);
     List<OutputFile> files = new ArrayList<>();
-    for (int b = 0; b < images.batch(); b++) {
+    for (int b = 0; b < shape.batch(); b++) {
       call.checkpoint();
-      byte[] png = PngEncoder.encode(images, b, level, text, parallel);
+      byte[] png = source.png(b, text);
       String name = withBatchNumber(prefix, b);
       try {
         files.add(call.outputs().store(name, "png", type, png));
       } catch (IOException e) {
-        throw new NodeException("cannot save image " + (b + 1) + " of " + images.batch() + " with filename prefix '"
+        throw new NodeException("cannot save image " + (b + 1) + " of " + shape.batch() + " with filename prefix '"
             + name + "': " + e.getMessage(), e);
       }
     }
@@ -189,17 +256,30 @@ final class ImageNodes {
       .output(Types.IMAGE)
       .build();
 
+  /** EmptyImage's validated arguments: the size and the colour's channels in 0..1. */
+  private record Solid(int batch, int height, int width, float r, float g, float b) {
+    static Solid of(NodeInvocation call) {
+      int width = call.intValue("width");
+      int height = call.intValue("height");
+      int batch = call.intValue("batch_size");
+      long color = call.integer("color");
+      call.checkImageSize(batch, height, width);
+      // Python divides in double; torch.full stores the result as float32
+      return new Solid(batch, height, width, (float) (((color >> 16) & 0xFF) / 255.0),
+          (float) (((color >> 8) & 0xFF) / 255.0), (float) ((color & 0xFF) / 255.0));
+    }
+  }
+
   static Object[] emptyImageCpu(NodeInvocation call) {
-    int width = call.intValue("width");
-    int height = call.intValue("height");
-    int batch = call.intValue("batch_size");
-    long color = call.integer("color");
-    call.checkImageSize(batch, height, width);
-    // Python divides in double; torch.full stores the result as float32
-    float r = (float) (((color >> 16) & 0xFF) / 255.0);
-    float g = (float) (((color >> 8) & 0xFF) / 255.0);
-    float b = (float) ((color & 0xFF) / 255.0);
-    return new Object[] {ImageBasics.solid(batch, height, width, r, g, b, parallel(call))};
+    Solid s = Solid.of(call);
+    return new Object[] {ImageBasics.solid(s.batch(), s.height(), s.width(), s.r(), s.g(), s.b(), parallel(call))};
+  }
+
+  static Object[] emptyImageCuda(NodeInvocation call) {
+    Solid s = Solid.of(call);
+    CudaBackend backend = CudaBackend.of(call);
+    return new Object[] {DeviceTensors.produce(backend, Shape.image(s.batch(), s.height(), s.width(), 3),
+        out -> Kernels.fillPixels(backend, out, s.r(), s.g(), s.b()))};
   }
 
   // ---- ImageInvert ----
@@ -214,6 +294,12 @@ final class ImageNodes {
 
   static Object[] imageInvertCpu(NodeInvocation call) {
     return new Object[] {ImageBasics.invert(CpuTensor.of(call.tensor("image")), parallel(call))};
+  }
+
+  static Object[] imageInvertCuda(NodeInvocation call) {
+    CudaTensor image = DeviceTensors.of(call.tensor("image"));
+    CudaBackend backend = CudaBackend.of(call);
+    return new Object[] {DeviceTensors.produce(backend, image.shape(), out -> Kernels.invert(backend, image, out))};
   }
 
   // ---- ComfyUIDeployExternalImage ----
@@ -233,16 +319,25 @@ final class ImageNodes {
       .build();
 
   static Object[] externalImageCpu(NodeInvocation call) {
+    return new Object[] {externalImage(call, parallel(call), image -> image)};
+  }
+
+  /** As the CPU one; an image from a URL is decoded on the host and uploaded. */
+  static Object[] externalImageCuda(NodeInvocation call) {
+    return new Object[] {externalImage(call, HostParallel.get(), image -> CudaBackend.of(call).upload(image))};
+  }
+
+  private static Tensor externalImage(NodeInvocation call, Parallel parallel, Function<CpuTensor, Tensor> place) {
     String url = call.has("default_value_url") ? call.string("default_value_url").trim() : "";
     if (url.isEmpty()) {
       Tensor fallback = call.optionalTensor("default_value");
       if (fallback != null) {
-        return new Object[] {fallback};
+        return fallback;
       }
       throw new NodeException("external image '" + call.string("input_id") + "' has no value: the run gave "
           + "none and neither default_value_url nor default_value is set");
     }
-    return new Object[] {load(call, "default_value_url", url).image()};
+    return place.apply(load(call, "default_value_url", url, parallel).image());
   }
 
   private static Parallel parallel(NodeInvocation call) {

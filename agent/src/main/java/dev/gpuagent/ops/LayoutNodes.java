@@ -8,6 +8,10 @@ import dev.gpuagent.cpu.Layout;
 import dev.gpuagent.cpu.Parallel;
 import dev.gpuagent.engine.NodeException;
 import dev.gpuagent.engine.NodeInvocation;
+import dev.gpuagent.engine.Shape;
+import dev.gpuagent.gpu.CudaBackend;
+import dev.gpuagent.gpu.CudaTensor;
+import dev.gpuagent.gpu.Kernels;
 import dev.gpuagent.workflow.InputSpec;
 import dev.gpuagent.workflow.NodeSchema;
 import dev.gpuagent.workflow.Types;
@@ -17,8 +21,9 @@ final class LayoutNodes {
   private LayoutNodes() {}
 
   static void register(NodeRegistry registry) {
-    registry.register(new NodeDefinition(IMAGE_CROP, LayoutNodes::imageCropCpu, null));
-    registry.register(new NodeDefinition(IMAGE_PAD_FOR_OUTPAINT, LayoutNodes::padForOutpaintCpu, null));
+    registry.register(new NodeDefinition(IMAGE_CROP, LayoutNodes::imageCropCpu, LayoutNodes::imageCropCuda));
+    registry.register(new NodeDefinition(IMAGE_PAD_FOR_OUTPAINT, LayoutNodes::padForOutpaintCpu,
+        LayoutNodes::padForOutpaintCuda));
   }
 
   static final NodeSchema IMAGE_CROP = NodeSchema.builder("ImageCrop")
@@ -39,13 +44,28 @@ final class LayoutNodes {
   /** {@code x = min(x, W-1); y = min(y, H-1); image[:, y:y+height, x:x+width, :]}. */
   static Object[] imageCropCpu(NodeInvocation call) {
     CpuTensor image = CpuTensor.of(call.tensor("image"));
-    int width = MaskNodes.positive(call, "width");
-    int height = MaskNodes.positive(call, "height");
-    int x = Math.min(nonNegative(call, "x"), image.width() - 1);
-    int y = Math.min(nonNegative(call, "y"), image.height() - 1);
-    int w = Math.min(width, image.width() - x);
-    int h = Math.min(height, image.height() - y);
-    return new Object[] {Layout.crop(image, x, y, w, h, CpuBackend.of(call).parallel())};
+    CropRegion r = CropRegion.of(call, image.shape());
+    return new Object[] {Layout.crop(image, r.x(), r.y(), r.width(), r.height(), CpuBackend.of(call).parallel())};
+  }
+
+  static Object[] imageCropCuda(NodeInvocation call) {
+    CudaTensor image = DeviceTensors.of(call.tensor("image"));
+    Shape s = image.shape();
+    CropRegion r = CropRegion.of(call, s);
+    CudaBackend backend = CudaBackend.of(call);
+    return new Object[] {DeviceTensors.produce(backend, Shape.image(s.batch(), r.height(), r.width(), s.channels()),
+        out -> Kernels.crop(backend, image, out, r.x(), r.y()))};
+  }
+
+  /** The clipped region ImageCrop copies. */
+  private record CropRegion(int x, int y, int width, int height) {
+    static CropRegion of(NodeInvocation call, Shape image) {
+      int width = MaskNodes.positive(call, "width");
+      int height = MaskNodes.positive(call, "height");
+      int x = Math.min(nonNegative(call, "x"), image.width() - 1);
+      int y = Math.min(nonNegative(call, "y"), image.height() - 1);
+      return new CropRegion(x, y, Math.min(width, image.width() - x), Math.min(height, image.height() - y));
+    }
   }
 
   static final NodeSchema IMAGE_PAD_FOR_OUTPAINT = NodeSchema.builder("ImagePadForOutpaint")
@@ -71,20 +91,45 @@ final class LayoutNodes {
 
   static Object[] padForOutpaintCpu(NodeInvocation call) {
     CpuTensor image = CpuTensor.of(call.tensor("image"));
-    int left = nonNegative(call, "left");
-    int top = nonNegative(call, "top");
-    int right = nonNegative(call, "right");
-    int bottom = nonNegative(call, "bottom");
-    int feathering = nonNegative(call, "feathering");
-    long outH = (long) image.height() + top + bottom;
-    long outW = (long) image.width() + left + right;
-    call.checkImageSize(image.batch(), (int) Math.min(Integer.MAX_VALUE, outH),
-        (int) Math.min(Integer.MAX_VALUE, outW));
+    Margins m = Margins.of(call, image.shape());
     Parallel parallel = CpuBackend.of(call).parallel();
-    CpuTensor padded = Layout.pad(image, left, top, right, bottom, parallel);
-    CpuTensor mask = Layout.outpaintMask(image.height(), image.width(), left, top, right, bottom,
-        feathering, parallel);
+    CpuTensor padded = Layout.pad(image, m.left(), m.top(), m.right(), m.bottom(), parallel);
+    CpuTensor mask = Layout.outpaintMask(image.height(), image.width(), m.left(), m.top(), m.right(), m.bottom(),
+        m.feathering(), parallel);
     return new Object[] {padded, mask};
+  }
+
+  static Object[] padForOutpaintCuda(NodeInvocation call) {
+    CudaTensor image = DeviceTensors.of(call.tensor("image"));
+    Shape s = image.shape();
+    Margins m = Margins.of(call, s);
+    int outH = s.height() + m.top() + m.bottom();
+    int outW = s.width() + m.left() + m.right();
+    CudaBackend backend = CudaBackend.of(call);
+    CudaTensor padded = DeviceTensors.produce(backend, Shape.image(s.batch(), outH, outW, s.channels()),
+        out -> Kernels.pad(backend, image, out, m.left(), m.top(), Layout.OUTPAINT_FILL));
+    try {
+      CudaTensor mask = DeviceTensors.produce(backend, Shape.mask(1, outH, outW),
+          out -> Kernels.outpaintMask(backend, out, s.height(), s.width(), m.left(), m.top(), m.right(),
+              m.bottom(), m.feathering()));
+      return new Object[] {padded, mask};
+    } catch (RuntimeException e) {
+      padded.close();
+      throw e;
+    }
+  }
+
+  /** ImagePadForOutpaint's validated margins; the padded size has passed the run's image limits. */
+  private record Margins(int left, int top, int right, int bottom, int feathering) {
+    static Margins of(NodeInvocation call, Shape image) {
+      Margins m = new Margins(nonNegative(call, "left"), nonNegative(call, "top"), nonNegative(call, "right"),
+          nonNegative(call, "bottom"), nonNegative(call, "feathering"));
+      long outH = (long) image.height() + m.top() + m.bottom();
+      long outW = (long) image.width() + m.left() + m.right();
+      call.checkImageSize(image.batch(), (int) Math.min(Integer.MAX_VALUE, outH),
+          (int) Math.min(Integer.MAX_VALUE, outW));
+      return m;
+    }
   }
 
   /** An offset or margin, which a link may feed outside the widget's range. */

@@ -5,6 +5,10 @@ import dev.gpuagent.cpu.CpuTensor;
 import dev.gpuagent.cpu.MaskOps;
 import dev.gpuagent.engine.NodeException;
 import dev.gpuagent.engine.NodeInvocation;
+import dev.gpuagent.engine.Shape;
+import dev.gpuagent.gpu.CudaBackend;
+import dev.gpuagent.gpu.CudaTensor;
+import dev.gpuagent.gpu.Kernels;
 import dev.gpuagent.workflow.InputSpec;
 import dev.gpuagent.workflow.NodeSchema;
 import dev.gpuagent.workflow.Types;
@@ -15,11 +19,11 @@ final class MaskNodes {
   private MaskNodes() {}
 
   static void register(NodeRegistry registry) {
-    registry.register(new NodeDefinition(SOLID_MASK, MaskNodes::solidMaskCpu, null));
-    registry.register(new NodeDefinition(INVERT_MASK, MaskNodes::invertMaskCpu, null));
-    registry.register(new NodeDefinition(THRESHOLD_MASK, MaskNodes::thresholdMaskCpu, null));
-    registry.register(new NodeDefinition(MASK_TO_IMAGE, MaskNodes::maskToImageCpu, null));
-    registry.register(new NodeDefinition(IMAGE_TO_MASK, MaskNodes::imageToMaskCpu, null));
+    registry.register(new NodeDefinition(SOLID_MASK, MaskNodes::solidMaskCpu, MaskNodes::solidMaskCuda));
+    registry.register(new NodeDefinition(INVERT_MASK, MaskNodes::invertMaskCpu, MaskNodes::invertMaskCuda));
+    registry.register(new NodeDefinition(THRESHOLD_MASK, MaskNodes::thresholdMaskCpu, MaskNodes::thresholdMaskCuda));
+    registry.register(new NodeDefinition(MASK_TO_IMAGE, MaskNodes::maskToImageCpu, MaskNodes::maskToImageCuda));
+    registry.register(new NodeDefinition(IMAGE_TO_MASK, MaskNodes::imageToMaskCpu, MaskNodes::imageToMaskCuda));
   }
 
   /** ComfyUI's MAX_RESOLUTION. */
@@ -36,11 +40,23 @@ final class MaskNodes {
       .build();
 
   static Object[] solidMaskCpu(NodeInvocation call) {
+    Shape shape = solidMaskShape(call);
+    float value = (float) call.number("value");
+    return new Object[] {MaskOps.solid(shape.height(), shape.width(), value, CpuBackend.of(call).parallel())};
+  }
+
+  static Object[] solidMaskCuda(NodeInvocation call) {
+    Shape shape = solidMaskShape(call);
+    float value = (float) call.number("value");
+    CudaBackend backend = CudaBackend.of(call);
+    return new Object[] {DeviceTensors.produce(backend, shape, out -> Kernels.fill(backend, out, value))};
+  }
+
+  private static Shape solidMaskShape(NodeInvocation call) {
     int width = positive(call, "width");
     int height = positive(call, "height");
     call.checkImageSize(1, height, width);
-    float value = (float) call.number("value");
-    return new Object[] {MaskOps.solid(height, width, value, CpuBackend.of(call).parallel())};
+    return Shape.mask(1, height, width);
   }
 
   static final NodeSchema INVERT_MASK = NodeSchema.builder("InvertMask")
@@ -55,6 +71,12 @@ final class MaskNodes {
     return new Object[] {MaskOps.invert(mask, CpuBackend.of(call).parallel())};
   }
 
+  static Object[] invertMaskCuda(NodeInvocation call) {
+    CudaTensor mask = DeviceTensors.of(call.tensor("mask"));
+    CudaBackend backend = CudaBackend.of(call);
+    return new Object[] {DeviceTensors.produce(backend, mask.shape(), out -> Kernels.invert(backend, mask, out))};
+  }
+
   static final NodeSchema THRESHOLD_MASK = NodeSchema.builder("ThresholdMask")
       .category("mask")
       .description("1 where the mask is above the value, else 0.")
@@ -67,6 +89,14 @@ final class MaskNodes {
     return new Object[] {MaskOps.threshold(mask, call.number("value"), CpuBackend.of(call).parallel())};
   }
 
+  /** The threshold rounded to float first, as MaskOps.threshold (and PyTorch) compare. */
+  static Object[] thresholdMaskCuda(NodeInvocation call) {
+    CudaTensor mask = DeviceTensors.of(call.tensor("mask"));
+    float t = (float) call.number("value");
+    CudaBackend backend = CudaBackend.of(call);
+    return new Object[] {DeviceTensors.produce(backend, mask.shape(), out -> Kernels.threshold(backend, mask, out, t))};
+  }
+
   static final NodeSchema MASK_TO_IMAGE = NodeSchema.builder("MaskToImage")
       .displayName("Convert Mask to Image")
       .category("mask")
@@ -77,11 +107,24 @@ final class MaskNodes {
 
   static Object[] maskToImageCpu(NodeInvocation call) {
     CpuTensor mask = CpuTensor.of(call.tensor("mask"));
+    checkMask(mask.shape());
+    return new Object[] {MaskOps.toImage(mask, CpuBackend.of(call).parallel())};
+  }
+
+  static Object[] maskToImageCuda(NodeInvocation call) {
+    CudaTensor mask = DeviceTensors.of(call.tensor("mask"));
+    Shape m = checkMask(mask.shape());
+    CudaBackend backend = CudaBackend.of(call);
+    return new Object[] {DeviceTensors.produce(backend, Shape.image(m.batch(), m.height(), m.width(), 3),
+        out -> Kernels.maskToImage(backend, mask, out))};
+  }
+
+  private static Shape checkMask(Shape mask) {
     if (mask.channels() != 1) {
       throw new NodeException("MaskToImage needs a mask, got a tensor with " + mask.channels()
-          + " channels " + mask.shape());
+          + " channels " + mask);
     }
-    return new Object[] {MaskOps.toImage(mask, CpuBackend.of(call).parallel())};
+    return mask;
   }
 
   static final List<String> CHANNELS = List.of("red", "green", "blue", "alpha");
@@ -100,14 +143,28 @@ final class MaskNodes {
    */
   static Object[] imageToMaskCpu(NodeInvocation call) {
     CpuTensor image = CpuTensor.of(call.tensor("image"));
+    int index = channelIndex(call, image.shape());
+    return new Object[] {MaskOps.channel(image, index, CpuBackend.of(call).parallel())};
+  }
+
+  static Object[] imageToMaskCuda(NodeInvocation call) {
+    CudaTensor image = DeviceTensors.of(call.tensor("image"));
+    int index = channelIndex(call, image.shape());
+    Shape s = image.shape();
+    CudaBackend backend = CudaBackend.of(call);
+    return new Object[] {DeviceTensors.produce(backend, Shape.mask(s.batch(), s.height(), s.width()),
+        out -> Kernels.extractChannel(backend, image, out, index))};
+  }
+
+  private static int channelIndex(NodeInvocation call, Shape image) {
     String channel = call.choice("channel");
     int index = CHANNELS.indexOf(channel);
     if (index >= image.channels()) {
       throw new NodeException("ImageToMask: channel '" + channel + "' needs an image with "
           + (index + 1) + " channels, but the image has " + image.channels() + " "
-          + image.shape() + (index == 3 ? "; load it with its alpha channel (RGBA) or pick red, green or blue" : ""));
+          + image + (index == 3 ? "; load it with its alpha channel (RGBA) or pick red, green or blue" : ""));
     }
-    return new Object[] {MaskOps.channel(image, index, CpuBackend.of(call).parallel())};
+    return index;
   }
 
   /** A size from an INT input, which a link may feed outside the widget's range. */

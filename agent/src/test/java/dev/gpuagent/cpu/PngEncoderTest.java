@@ -54,6 +54,25 @@ class PngEncoderTest {
   }
 
   @Test
+  void encodingQuantisedBytesGivesTheSameFileAsEncodingTheFloats() {
+    CpuTensor images = random(2, 300, 7, 4, 12); // several strips of rows
+    images.data()[5] = Float.NaN;
+    images.data()[6] = 1.7f;
+    int perImage = 300 * 7 * 4;
+    byte[] pixels = new byte[2 * perImage];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (byte) PngEncoder.toByte(images.data()[i]);
+    }
+    Map<String, String> text = Map.of("prompt", "{}");
+    for (int b = 0; b < 2; b++) {
+      assertEquals(java.util.HexFormat.of().formatHex(PngEncoder.encode(images, b, 4, text, PARALLEL)),
+          java.util.HexFormat.of().formatHex(PngEncoder.encode(pixels, b * perImage, 7, 300, 4, 4, text, PARALLEL)));
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> PngEncoder.encode(pixels, perImage + 1, 7, 300, 4, 4, text, PARALLEL));
+  }
+
+  @Test
   void rgbRoundTripIsExact() throws IOException {
     CpuTensor image = random(1, 37, 29, 3, 11);
     assertPixelsEqual(image, 0, decode(PngEncoder.encode(image, 0, 4, Map.of(), PARALLEL)));
