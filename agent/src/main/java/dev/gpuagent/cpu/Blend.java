@@ -59,7 +59,7 @@ public final class Blend {
           + "; the batch sizes must match or one of them must be 1");
     }
     int batch = Math.max(ba, bb);
-    CpuTensor out = CpuTensor.allocate(new Shape(batch, a.height(), a.width(), a.channels()));
+    CpuTensor out = CpuTensor.allocateForOverwrite(new Shape(batch, a.height(), a.width(), a.channels()));
     float keep = (float) (1 - factor);
     float f = (float) factor;
     int rowLen = a.width() * a.channels();

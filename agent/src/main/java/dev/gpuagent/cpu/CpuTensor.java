@@ -5,9 +5,10 @@ import dev.gpuagent.engine.Shape;
 import dev.gpuagent.engine.Tensor;
 
 /**
- * A tensor in one float array, laid out {@code [B,H,W,C]} as ComfyUI's (masks: C = 1). Closing drops
- * nothing: the garbage collector frees host arrays, and the engine's release of the last reference
- * is what bounds memory.
+ * A tensor in one float array, laid out {@code [B,H,W,C]} as ComfyUI's (masks: C = 1). Closing hands
+ * the array to a shared pool for the next tensor of the same size (the engine closes a tensor once no
+ * live output refers to it), so never read a tensor after closing it, and never wrap one tensor's
+ * array in another.
  */
 public final class CpuTensor implements Tensor {
   /** Java arrays stop a little short of Integer.MAX_VALUE. */
@@ -15,6 +16,7 @@ public final class CpuTensor implements Tensor {
 
   private final Shape shape;
   private final float[] data;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   public CpuTensor(Shape shape, float[] data) {
     if (data.length != shape.elements()) {
@@ -24,12 +26,25 @@ public final class CpuTensor implements Tensor {
     this.data = data;
   }
 
+  /** A zero-filled tensor. */
   public static CpuTensor allocate(Shape shape) {
+    return new CpuTensor(shape, HostBufferPool.SHARED.take(checkedLength(shape), true));
+  }
+
+  /**
+   * A tensor whose contents are undefined (a reused array): only for kernels that write every
+   * element before anything reads it.
+   */
+  public static CpuTensor allocateForOverwrite(Shape shape) {
+    return new CpuTensor(shape, HostBufferPool.SHARED.take(checkedLength(shape), false));
+  }
+
+  private static int checkedLength(Shape shape) {
     if (shape.elements() > MAX_ELEMENTS) {
       throw new NodeException("tensor " + shape + " has " + shape.elements()
           + " elements, more than the CPU backend holds in one tensor (" + MAX_ELEMENTS + ")");
     }
-    return new CpuTensor(shape, new float[(int) shape.elements()]);
+    return (int) shape.elements();
   }
 
   /** The CPU view of a tensor handed to a CPU node implementation. */
@@ -74,8 +89,13 @@ public final class CpuTensor implements Tensor {
     return data[index(b, y, x, c)];
   }
 
+  /** Returns the array to the pool; closing twice is harmless. */
   @Override
-  public void close() {}
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      HostBufferPool.SHARED.give(data);
+    }
+  }
 
   @Override
   public String toString() {

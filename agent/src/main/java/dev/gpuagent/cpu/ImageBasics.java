@@ -23,7 +23,7 @@ public final class ImageBasics {
 
   /** {@code 1 - x} for every element (every channel, alpha included, as ComfyUI's ImageInvert). */
   public static CpuTensor invert(CpuTensor image, Parallel parallel) {
-    CpuTensor out = CpuTensor.allocate(image.shape());
+    CpuTensor out = CpuTensor.allocateForOverwrite(image.shape());
     float[] src = image.data();
     float[] dst = out.data();
     int rowLength = image.width() * image.channels();

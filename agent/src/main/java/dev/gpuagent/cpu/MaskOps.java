@@ -28,7 +28,7 @@ public final class MaskOps {
    */
   public static CpuTensor threshold(CpuTensor mask, double value, Parallel parallel) {
     float t = (float) value;
-    CpuTensor out = CpuTensor.allocate(mask.shape());
+    CpuTensor out = CpuTensor.allocateForOverwrite(mask.shape());
     float[] in = mask.data();
     float[] o = out.data();
     int row = mask.width() * mask.channels();
