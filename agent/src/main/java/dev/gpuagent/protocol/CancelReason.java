@@ -2,21 +2,16 @@ package dev.gpuagent.protocol;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
 
 /** Why the server stops a run: a {@code /cancel} call, or the run's timeout. */
 public enum CancelReason {
-  CANCELLED("cancelled"),
-  TIMEOUT("timeout");
-
-  private final String wire;
-
-  CancelReason(String wire) {
-    this.wire = wire;
-  }
+  CANCELLED,
+  TIMEOUT;
 
   @JsonValue
   public String wire() {
-    return wire;
+    return name().toLowerCase(Locale.ROOT);
   }
 
   /** The status the worker confirms this cancel with in {@code run_finished}. */

@@ -2,6 +2,7 @@ package dev.gpuagent.protocol;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -46,8 +47,8 @@ public final class ProgressCoalescer<T> {
       throw new IllegalArgumentException("interval must be zero or positive");
     }
     this.intervalNanos = interval.toNanos();
-    this.clock = java.util.Objects.requireNonNull(clock, "clock");
-    this.sink = java.util.Objects.requireNonNull(sink, "sink");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.sink = Objects.requireNonNull(sink, "sink");
   }
 
   public ProgressCoalescer(Duration interval, Sink<T> sink) {
@@ -56,7 +57,7 @@ public final class ProgressCoalescer<T> {
 
   /** Offers the run's latest progress: emitted now if the run's interval has passed, else kept as pending. */
   public void offer(String runKey, T update) {
-    java.util.Objects.requireNonNull(update, "update");
+    Objects.requireNonNull(update, "update");
     while (true) {
       Window<T> window = windows.computeIfAbsent(runKey, key -> new Window<>());
       synchronized (window) {
@@ -96,7 +97,7 @@ public final class ProgressCoalescer<T> {
 
   /** The run ended with a final update: emits it now (a pending one is superseded) and forgets the run. */
   public void finish(String runKey, T last) {
-    close(runKey, java.util.Objects.requireNonNull(last, "last"));
+    close(runKey, Objects.requireNonNull(last, "last"));
   }
 
   /** Forgets the run without emitting anything (its lease was abandoned). */

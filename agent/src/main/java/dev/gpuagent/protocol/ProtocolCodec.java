@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +17,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -140,7 +140,7 @@ public final class ProtocolCodec {
     }
     if (!root.isObject()) {
       throw new ProtocolException(ProtocolException.Reason.NOT_AN_OBJECT, null,
-          "frame must be a JSON object, got " + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+          "frame must be a JSON object, got " + root.getNodeType().name().toLowerCase(Locale.ROOT));
     }
     return root;
   }

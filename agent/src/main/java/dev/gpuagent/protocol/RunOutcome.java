@@ -2,24 +2,19 @@ package dev.gpuagent.protocol;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
 
 /** The terminal status a worker reports in {@code run_finished}. */
 public enum RunOutcome {
-  SUCCESS("success"),
-  FAILED("failed"),
-  CANCELLED("cancelled"),
-  TIMEOUT("timeout");
-
-  private final String wire;
-
-  RunOutcome(String wire) {
-    this.wire = wire;
-  }
+  SUCCESS,
+  FAILED,
+  CANCELLED,
+  TIMEOUT;
 
   /** The status as the API spells it. */
   @JsonValue
   public String wire() {
-    return wire;
+    return name().toLowerCase(Locale.ROOT);
   }
 
   @JsonCreator

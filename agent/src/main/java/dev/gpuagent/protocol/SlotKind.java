@@ -2,21 +2,16 @@ package dev.gpuagent.protocol;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
 
 /** What a slot runs on: one GPU device, or CPU threads. */
 public enum SlotKind {
-  GPU("gpu"),
-  CPU("cpu");
-
-  private final String wire;
-
-  SlotKind(String wire) {
-    this.wire = wire;
-  }
+  GPU,
+  CPU;
 
   @JsonValue
   public String wire() {
-    return wire;
+    return name().toLowerCase(Locale.ROOT);
   }
 
   @JsonCreator

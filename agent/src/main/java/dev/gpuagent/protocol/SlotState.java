@@ -2,25 +2,20 @@ package dev.gpuagent.protocol;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
 
 /** A slot's state as the worker sees it, reported in every heartbeat. */
 public enum SlotState {
   /** Free: the server may lease a run to it. */
-  IDLE("idle"),
+  IDLE,
   /** Running (or finishing) a lease. */
-  BUSY("busy"),
+  BUSY,
   /** The device failed (a sticky CUDA error): the server must not lease to it. */
-  UNHEALTHY("unhealthy");
-
-  private final String wire;
-
-  SlotState(String wire) {
-    this.wire = wire;
-  }
+  UNHEALTHY;
 
   @JsonValue
   public String wire() {
-    return wire;
+    return name().toLowerCase(Locale.ROOT);
   }
 
   @JsonCreator
