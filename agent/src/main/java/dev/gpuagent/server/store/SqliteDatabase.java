@@ -27,6 +27,7 @@ public final class SqliteDatabase implements Database {
   private static final Logger log = LoggerFactory.getLogger(SqliteDatabase.class);
   static final int BUSY_TIMEOUT_MS = 10_000;
   static final int DEFAULT_READERS = 4;
+  static final int STATEMENT_CACHE = 64;
 
   private final Path file;
   private final Connection writerConnection;
@@ -84,7 +85,7 @@ public final class SqliteDatabase implements Database {
     config.setBusyTimeout(BUSY_TIMEOUT_MS);
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     config.setJournalSizeLimit(64 << 20);
-    Connection connection = config.createConnection(url);
+    Connection connection = StatementCache.wrap(config.createConnection(url), STATEMENT_CACHE);
     if (readOnly) {
       try (Statement statement = connection.createStatement()) {
         statement.execute("PRAGMA query_only = 1");
