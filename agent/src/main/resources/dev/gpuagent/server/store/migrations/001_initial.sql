@@ -90,7 +90,8 @@ CREATE INDEX runs_queued ON runs (queue_seq) WHERE status = 'queued';
 -- The sweepers: only leased runs carry a lease expiry and a deadline.
 CREATE INDEX runs_lease_expiry ON runs (lease_expires_at) WHERE lease_expires_at IS NOT NULL;
 CREATE INDEX runs_deadline ON runs (deadline_at) WHERE deadline_at IS NOT NULL;
-CREATE INDEX runs_worker ON runs (machine_id) WHERE lease_expires_at IS NOT NULL;
+-- A worker's live leases (renewal, resumption after a reconnect).
+CREATE INDEX runs_worker ON runs (machine_id) WHERE status IN ('started', 'running', 'uploading');
 CREATE INDEX runs_org_created ON runs (org_id, created_at);
 
 -- Files a run produced (the bytes live in the server's output storage under storage_key).
