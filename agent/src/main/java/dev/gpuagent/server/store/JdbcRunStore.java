@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,11 +29,16 @@ public final class JdbcRunStore implements RunStore {
   private final Database db;
   private final Clock clock;
   private final RunTransitions transitions;
+  private final String insertSql;
 
   public JdbcRunStore(Database db, Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.transitions = new RunTransitions(db, clock);
+    this.insertSql = "INSERT INTO runs (id, org_id, number, deployment_id, workflow_api, workflow_inputs, status,"
+        + " origin, gpu_requested, max_attempts, run_timeout_s, queue_seq, webhook, webhook_intermediate_status,"
+        + " created_at, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, "
+        + db.dialect().nextQueueSeq() + ", ?, ?, ?, ?, ?) RETURNING " + COLUMNS;
   }
 
   private Instant now() {
@@ -47,17 +53,13 @@ public final class JdbcRunStore implements RunStore {
   @Override
   public CompletableFuture<Run> insertAsync(NewRun run) {
     Objects.requireNonNull(run, "run");
-    String insert = "INSERT INTO runs (id, org_id, number, deployment_id, workflow_api, workflow_inputs, status, origin,"
-        + " gpu_requested, max_attempts, run_timeout_s, queue_seq, webhook, webhook_intermediate_status,"
-        + " created_at, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, "
-        + db.dialect().nextQueueSeq() + ", ?, ?, ?, ?, ?) RETURNING " + COLUMNS;
     return db.writeAsync(c -> {
       Instant now = now();
       if (run.deploymentId() != null) {
         checkDeployment(c, run.orgId(), run.deploymentId());
       }
       long number = nextNumber(c, run.orgId());
-      try (PreparedStatement s = c.prepareStatement(insert)) {
+      try (PreparedStatement s = c.prepareStatement(insertSql)) {
         Jdbc.setUuid(s, 1, UUID.randomUUID());
         Jdbc.setUuid(s, 2, run.orgId());
         s.setLong(3, number);
@@ -253,7 +255,7 @@ public final class JdbcRunStore implements RunStore {
   }
 
   static String placeholders(int count) {
-    return String.join(", ", java.util.Collections.nCopies(count, "?"));
+    return String.join(", ", Collections.nCopies(count, "?"));
   }
 
   private static void requirePositive(Duration ttl) {
