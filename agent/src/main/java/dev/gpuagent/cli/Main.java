@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "GPU worker agent and control plane for queued workflow runs.",
-    subcommands = {RunCommand.class, NodesCommand.class, GpusCommand.class, BenchCommand.class})
+    subcommands = {RunCommand.class, NodesCommand.class, GpusCommand.class, BenchCommand.class,
+        KeysCommand.class, TokensCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

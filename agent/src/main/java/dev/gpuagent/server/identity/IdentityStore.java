@@ -1,0 +1,35 @@
+package dev.gpuagent.server.identity;
+
+import java.util.Optional;
+import java.util.UUID;
+
+/** Organisations, API keys and worker tokens. Plaintext secrets leave only through {@link IssuedSecret}. */
+public interface IdentityStore {
+  /** A new organisation; IllegalArgumentException when the name is taken or blank. */
+  Organisation createOrganisation(String name);
+
+  /** The organisation named {@code name}, created if there is none. */
+  Organisation ensureOrganisation(String name);
+
+  Optional<Organisation> findOrganisation(String name);
+
+  Optional<Organisation> organisation(UUID id);
+
+  /** A new API key of the organisation; IllegalArgumentException for an unknown organisation. */
+  IssuedSecret createApiKey(UUID orgId, String name);
+
+  /** The organisation the key belongs to; empty for a malformed, unknown or revoked key. */
+  Optional<UUID> authenticateApiKey(String presented);
+
+  /** Revokes the key; false when there is no such live key. */
+  boolean revokeApiKey(UUID keyId);
+
+  /** A new worker token. */
+  IssuedSecret createWorkerToken(String name);
+
+  /** The token's identity; empty for a malformed, unknown or revoked token. */
+  Optional<WorkerCredential> authenticateWorkerToken(String presented);
+
+  /** Revokes the token; false when there is no such live token. */
+  boolean revokeWorkerToken(UUID tokenId);
+}

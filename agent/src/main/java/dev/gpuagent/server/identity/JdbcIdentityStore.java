@@ -1,0 +1,210 @@
+package dev.gpuagent.server.identity;
+
+import dev.gpuagent.server.store.Database;
+import dev.gpuagent.server.store.Jdbc;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * {@link IdentityStore} in portable SQL over the store's {@link Database}. Authentication selects
+ * the live rows with the presented secret's prefix and compares the SHA-256 of the presented secret
+ * with each stored hash in constant time.
+ */
+public final class JdbcIdentityStore implements IdentityStore {
+  static final int MAX_NAME_LENGTH = 200;
+
+  private final Database db;
+  private final Clock clock;
+  private final SecureRandom random;
+
+  public JdbcIdentityStore(Database db, Clock clock) {
+    this(db, clock, new SecureRandom());
+  }
+
+  JdbcIdentityStore(Database db, Clock clock, SecureRandom random) {
+    this.db = Objects.requireNonNull(db, "db");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.random = Objects.requireNonNull(random, "random");
+  }
+
+  @Override
+  public Organisation createOrganisation(String name) {
+    String checked = checkName(name);
+    return db.write(c -> {
+      if (byName(c, checked).isPresent()) {
+        throw new IllegalArgumentException("an organisation named '" + checked + "' exists");
+      }
+      return insertOrganisation(c, checked);
+    });
+  }
+
+  @Override
+  public Organisation ensureOrganisation(String name) {
+    String checked = checkName(name);
+    return db.write(c -> {
+      Optional<Organisation> existing = byName(c, checked);
+      return existing.isPresent() ? existing.get() : insertOrganisation(c, checked);
+    });
+  }
+
+  @Override
+  public Optional<Organisation> findOrganisation(String name) {
+    return db.read(c -> byName(c, name));
+  }
+
+  @Override
+  public Optional<Organisation> organisation(UUID id) {
+    return db.read(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT id, name, created_at FROM organisations WHERE id = ?")) {
+        Jdbc.setUuid(s, 1, id);
+        return one(s);
+      }
+    });
+  }
+
+  private Organisation insertOrganisation(Connection c, String name) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(
+        "INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?) RETURNING id, name, created_at")) {
+      Jdbc.setUuid(s, 1, UUID.randomUUID());
+      s.setString(2, name);
+      s.setLong(3, clock.millis());
+      return one(s).orElseThrow();
+    }
+  }
+
+  private static Optional<Organisation> byName(Connection c, String name) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT id, name, created_at FROM organisations WHERE name = ?")) {
+      s.setString(1, name);
+      return one(s);
+    }
+  }
+
+  private static Optional<Organisation> one(PreparedStatement s) throws SQLException {
+    try (ResultSet row = s.executeQuery()) {
+      return row.next()
+          ? Optional.of(new Organisation(Jdbc.uuid(row, "id"), row.getString("name"), Jdbc.instant(row, "created_at")))
+          : Optional.empty();
+    }
+  }
+
+  @Override
+  public IssuedSecret createApiKey(UUID orgId, String name) {
+    Objects.requireNonNull(orgId, "orgId");
+    return db.write(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM organisations WHERE id = ?")) {
+        Jdbc.setUuid(s, 1, orgId);
+        try (ResultSet row = s.executeQuery()) {
+          if (!row.next()) {
+            throw new IllegalArgumentException("unknown organisation " + orgId);
+          }
+        }
+      }
+      return issue(c, SecretKind.API_KEY, "INSERT INTO api_keys (id, name, prefix, key_hash, created_at, org_id)"
+          + " VALUES (?, ?, ?, ?, ?, ?)", name, orgId);
+    });
+  }
+
+  @Override
+  public IssuedSecret createWorkerToken(String name) {
+    return db.write(c -> issue(c, SecretKind.WORKER_TOKEN,
+        "INSERT INTO worker_tokens (id, name, prefix, token_hash, created_at) VALUES (?, ?, ?, ?, ?)", name, null));
+  }
+
+  private IssuedSecret issue(Connection c, SecretKind kind, String sql, String name, UUID orgId) throws SQLException {
+    UUID id = UUID.randomUUID();
+    String secret = Secrets.generate(kind, random);
+    String prefix = Secrets.prefix(secret);
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      Jdbc.setUuid(s, 1, id);
+      Jdbc.setString(s, 2, name == null || name.isBlank() ? null : checkName(name));
+      s.setString(3, prefix);
+      s.setString(4, Secrets.hash(secret));
+      s.setLong(5, clock.millis());
+      if (orgId != null) {
+        Jdbc.setUuid(s, 6, orgId);
+      }
+      s.executeUpdate();
+    }
+    return new IssuedSecret(id, kind, prefix, secret);
+  }
+
+  @Override
+  public Optional<UUID> authenticateApiKey(String presented) {
+    return authenticate(SecretKind.API_KEY, presented, "SELECT org_id, key_hash FROM api_keys")
+        .map(match -> UUID.fromString(match[0]));
+  }
+
+  @Override
+  public Optional<WorkerCredential> authenticateWorkerToken(String presented) {
+    return authenticate(SecretKind.WORKER_TOKEN, presented, "SELECT id, token_hash, name FROM worker_tokens")
+        .map(match -> new WorkerCredential(UUID.fromString(match[0]), match[2]));
+  }
+
+  /**
+   * The matching live row's columns as text (the second is the hash), from {@code select} narrowed to
+   * the presented secret's prefix. Every candidate is compared, each in constant time.
+   */
+  private Optional<String[]> authenticate(SecretKind kind, String presented, String select) {
+    if (!Secrets.wellFormed(kind, presented)) {
+      return Optional.empty();
+    }
+    String hash = Secrets.hash(presented);
+    return db.read(c -> {
+      String[] match = null;
+      try (PreparedStatement s = c.prepareStatement(select + " WHERE prefix = ? AND revoked_at IS NULL")) {
+        s.setString(1, Secrets.prefix(presented));
+        try (ResultSet rows = s.executeQuery()) {
+          int columns = rows.getMetaData().getColumnCount();
+          while (rows.next()) {
+            if (Secrets.sameHash(hash, rows.getString(2))) {
+              match = new String[columns];
+              for (int i = 0; i < columns; i++) {
+                match[i] = rows.getString(i + 1);
+              }
+            }
+          }
+        }
+      }
+      return Optional.ofNullable(match);
+    });
+  }
+
+  @Override
+  public boolean revokeApiKey(UUID keyId) {
+    return revoke("api_keys", keyId);
+  }
+
+  @Override
+  public boolean revokeWorkerToken(UUID tokenId) {
+    return revoke("worker_tokens", tokenId);
+  }
+
+  private boolean revoke(String table, UUID id) {
+    return db.write(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "UPDATE " + table + " SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+        s.setLong(1, clock.millis());
+        Jdbc.setUuid(s, 2, id);
+        return s.executeUpdate() == 1;
+      }
+    });
+  }
+
+  private static String checkName(String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("a name must not be blank");
+    }
+    String stripped = name.strip();
+    if (stripped.length() > MAX_NAME_LENGTH) {
+      throw new IllegalArgumentException("a name must be at most " + MAX_NAME_LENGTH + " characters");
+    }
+    return stripped;
+  }
+}

@@ -1,0 +1,19 @@
+package dev.gpuagent.server.store;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Metadata of the files runs produced (the bytes live in the server's output storage). */
+public interface OutputStore {
+  /**
+   * Records a file uploaded under the lease whose fencing token is {@code fencingToken}; the attempt
+   * and creation time are the store's ({@code output}'s are ignored). Uploading the same node and
+   * file name again in the same attempt replaces the record. Empty when the token is stale or the
+   * run is no longer leased: the upload must be rejected.
+   */
+  Optional<RunOutput> add(RunOutput output, long fencingToken);
+
+  /** The files of the run's latest attempt, in upload order. */
+  List<RunOutput> list(UUID runId);
+}

@@ -1,0 +1,193 @@
+package dev.gpuagent.server.store;
+
+import static dev.gpuagent.server.store.RunRows.COLUMNS;
+import static dev.gpuagent.server.store.RunRows.LEASED;
+import static dev.gpuagent.server.store.RunRows.TERMINAL;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The guarded changes of a run. Each is one {@code UPDATE ... RETURNING} whose WHERE clause is the
+ * guard: the terminal guard ({@code status NOT IN} the terminal statuses) and, for a worker's
+ * change, the fencing token of the current lease. When the guard refuses, the run is read back in
+ * the same transaction to say why.
+ */
+final class RunTransitions {
+  /** Clears the lease bookkeeping of a run that ends. */
+  private static final String END = "lease_expires_at = NULL, deadline_at = NULL";
+  /** Puts a run back in the queue, at its old place. */
+  private static final String REQUEUE = "status = 'queued', machine_id = NULL, gpu = NULL, gpu_event_id = NULL,"
+      + " lease_expires_at = NULL, deadline_at = NULL, started_at = NULL, progress = 0";
+
+  private final Database db;
+  private final Clock clock;
+
+  RunTransitions(Database db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  private Instant now() {
+    return Instant.ofEpochMilli(clock.millis());
+  }
+
+  Transition updateProgress(UUID runId, long fencingToken, double progress, String liveStatus) {
+    if (!(progress >= 0 && progress <= 1)) {
+      throw new IllegalArgumentException("progress must be within 0..1, got " + progress);
+    }
+    return db.write(c -> {
+      try (PreparedStatement s = c.prepareStatement("UPDATE runs SET progress = ?, live_status = COALESCE(?, live_status),"
+          + " updated_at = ? WHERE id = ? AND fencing_token = ? AND status IN " + LEASED + " RETURNING " + COLUMNS)) {
+        s.setDouble(1, progress);
+        Jdbc.setString(s, 2, liveStatus);
+        Jdbc.setInstant(s, 3, now());
+        Jdbc.setUuid(s, 4, runId);
+        s.setLong(5, fencingToken);
+        return outcome(c, RunRows.one(s), runId, fencingToken);
+      }
+    });
+  }
+
+  Transition setStatus(StatusUpdate update) {
+    RunStatus target = update.status();
+    String guard;
+    if (target.isTerminal()) {
+      guard = update.fencingToken() == null ? "status NOT IN " + TERMINAL
+          : "status IN " + LEASED + " AND fencing_token = ?";
+    } else {
+      Set<RunStatus> from = target == RunStatus.RUNNING ? Set.of(RunStatus.STARTED, RunStatus.RUNNING) : RunStatus.LEASED;
+      guard = "status IN " + RunStatus.sqlList(from) + " AND fencing_token = ?";
+    }
+    String sql = "UPDATE runs SET status = ?, live_status = COALESCE(?, live_status), outputs = COALESCE(?, outputs),"
+        + " error = COALESCE(?, error), updated_at = ?"
+        + (target.isTerminal() ? ", ended_at = ?, " + END : "")
+        + (target == RunStatus.SUCCESS ? ", progress = 1" : "")
+        + " WHERE id = ? AND " + guard + " RETURNING " + COLUMNS;
+    return db.write(c -> {
+      Instant now = now();
+      try (PreparedStatement s = c.prepareStatement(sql)) {
+        int i = 1;
+        s.setString(i++, target.wireName());
+        Jdbc.setString(s, i++, update.liveStatus());
+        Jdbc.setString(s, i++, update.outputs());
+        Jdbc.setString(s, i++, update.error());
+        Jdbc.setInstant(s, i++, now);
+        if (target.isTerminal()) {
+          Jdbc.setInstant(s, i++, now);
+        }
+        Jdbc.setUuid(s, i++, update.runId());
+        if (update.fencingToken() != null) {
+          s.setLong(i, update.fencingToken());
+        }
+        return outcome(c, RunRows.one(s), update.runId(), update.fencingToken());
+      }
+    });
+  }
+
+  Transition cancel(UUID orgId, UUID runId) {
+    return db.write(c -> {
+      Instant now = now();
+      try (PreparedStatement s = c.prepareStatement("UPDATE runs SET status = 'cancelled', live_status = 'cancelled',"
+          + " ended_at = ?, updated_at = ?, " + END + " WHERE id = ? AND org_id = ? AND status NOT IN " + TERMINAL
+          + " RETURNING " + COLUMNS)) {
+        Jdbc.setInstant(s, 1, now);
+        Jdbc.setInstant(s, 2, now);
+        Jdbc.setUuid(s, 3, runId);
+        Jdbc.setUuid(s, 4, orgId);
+        Optional<Run> cancelled = RunRows.one(s);
+        if (cancelled.isPresent()) {
+          return new Transition.Applied(cancelled.get());
+        }
+      }
+      Optional<Run> current = select(c, runId).filter(run -> run.orgId().equals(orgId));
+      return current.<Transition>map(run -> new Transition.Refused(run, Transition.Refusal.TERMINAL))
+          .orElseGet(() -> new Transition.NotFound(runId));
+    });
+  }
+
+  Transition release(UUID runId, long fencingToken, String reason) {
+    return db.write(c -> {
+      Instant now = now();
+      try (PreparedStatement s = c.prepareStatement("UPDATE runs SET " + REQUEUE + ", live_status = ?,"
+          + " queued_at = ?, updated_at = ? WHERE id = ? AND fencing_token = ? AND status IN " + LEASED
+          + " RETURNING " + COLUMNS)) {
+        Jdbc.setString(s, 1, reason == null ? "released by its worker; re-queued" : reason);
+        Jdbc.setInstant(s, 2, now);
+        Jdbc.setInstant(s, 3, now);
+        Jdbc.setUuid(s, 4, runId);
+        s.setLong(5, fencingToken);
+        return outcome(c, RunRows.one(s), runId, fencingToken);
+      }
+    });
+  }
+
+  ExpiredLeases requeueExpired(Instant now) {
+    String expired = " WHERE lease_expires_at <= ? AND status IN " + LEASED;
+    String exhausted = "'lease expired ' || (lease_expiries + 1) || ' times (max_attempts ' || max_attempts || ')'";
+    String fail = "UPDATE runs SET status = 'failed', lease_expiries = lease_expiries + 1, live_status = " + exhausted
+        + ", error = '{\"type\": \"lease_expired\", \"message\": \"' || " + exhausted + " || '\"}', ended_at = ?,"
+        + " updated_at = ?, " + END + expired + " AND lease_expiries + 1 >= max_attempts RETURNING " + COLUMNS;
+    String requeue = "UPDATE runs SET " + REQUEUE + ", lease_expiries = lease_expiries + 1, live_status ="
+        + " 'lease expired; re-queued for attempt ' || (attempt + 1), queued_at = ?, updated_at = ?" + expired
+        + " RETURNING " + COLUMNS;
+    Instant at = Jdbc.truncate(now);
+    return db.write(c -> {
+      List<Run> failed = sweep(c, fail, at); // first: the re-queue below would take these too
+      return new ExpiredLeases(sweep(c, requeue, at), failed);
+    });
+  }
+
+  List<Run> timeoutOverdue(Instant now) {
+    String message = "'run exceeded its run_timeout_s of ' || run_timeout_s || ' s'";
+    String sql = "UPDATE runs SET status = 'timeout', live_status = " + message + ", error = '{\"type\": \"timeout\","
+        + " \"message\": \"' || " + message + " || '\"}', ended_at = ?, updated_at = ?, " + END
+        + " WHERE deadline_at <= ? AND status IN " + LEASED + " RETURNING " + COLUMNS;
+    Instant at = Jdbc.truncate(now);
+    return db.write(c -> sweep(c, sql, at));
+  }
+
+  /** Runs an update whose parameters are (ended or queued at, updated at, cut-off), all {@code now}. */
+  private static List<Run> sweep(Connection c, String sql, Instant now) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      Jdbc.setInstant(s, 1, now);
+      Jdbc.setInstant(s, 2, now);
+      Jdbc.setInstant(s, 3, now);
+      return RunRows.all(s);
+    }
+  }
+
+  static Optional<Run> select(Connection c, UUID runId) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM runs WHERE id = ?")) {
+      Jdbc.setUuid(s, 1, runId);
+      return RunRows.one(s);
+    }
+  }
+
+  /** Applied when the guarded update returned the run; otherwise why not, read in the same transaction. */
+  private static Transition outcome(Connection c, Optional<Run> updated, UUID runId, Long fencingToken)
+      throws SQLException {
+    if (updated.isPresent()) {
+      return new Transition.Applied(updated.get());
+    }
+    Optional<Run> current = select(c, runId);
+    if (current.isEmpty()) {
+      return new Transition.NotFound(runId);
+    }
+    Run run = current.get();
+    if (run.status().isTerminal()) {
+      return new Transition.Refused(run, Transition.Refusal.TERMINAL);
+    }
+    if (fencingToken != null && (fencingToken != run.fencingToken() || !run.status().isLeased())) {
+      return new Transition.Refused(run, Transition.Refusal.STALE_LEASE);
+    }
+    return new Transition.Refused(run, Transition.Refusal.NOT_ALLOWED);
+  }
+}
