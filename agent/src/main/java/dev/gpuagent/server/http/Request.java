@@ -1,6 +1,8 @@
 package dev.gpuagent.server.http;
 
 import java.net.InetSocketAddress;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,7 +11,7 @@ import java.util.UUID;
 /**
  * One HTTP request as a route handler sees it: the body fully read (bounded by the server's body
  * limit), path parameters percent-decoded, and the principal set by the route's {@link
- * Authenticator} (null on routes without one). {@code path} is the raw path as sent, without the
+ * Authenticator} (null on routes without one). Path and query parameters keep their order. {@code path} is the raw path as sent, without the
  * query; signed URLs sign it. The body array is shared, not copied: handlers must not modify it.
  *
  * @param id the request id (also the {@code X-Request-Id} response header and the log MDC key
@@ -27,8 +29,10 @@ public record Request(
     Object principal) {
 
   public Request {
-    pathParams = Map.copyOf(pathParams);
-    query = Map.copyOf(query);
+    pathParams = Collections.unmodifiableMap(new LinkedHashMap<>(pathParams));
+    Map<String, List<String>> ordered = new LinkedHashMap<>();
+    query.forEach((name, values) -> ordered.put(name, List.copyOf(values)));
+    query = Collections.unmodifiableMap(ordered);
     body = body == null ? new byte[0] : body;
   }
 
