@@ -59,8 +59,29 @@ public final class JsonBody {
       JsonLocation location = e.getLocation();
       long offset = location == null ? 0 : Math.max(0, location.getCharOffset());
       String message = e.getOriginalMessage();
+      int marker = message.indexOf(" (start marker at");
+      if (marker > 0) {
+        message = message.substring(0, marker);
+      }
+      offset = tokenStart(message, offset);
       throw invalid(offset, message.length() > 200 ? message.substring(0, 200) + "..." : message);
     }
+  }
+
+  /**
+   * Jackson reports an unrecognised token where it ends; Python's json (FastAPI's parser) where it
+   * starts. Move back to the start so positions agree.
+   */
+  private static long tokenStart(String message, long offset) {
+    String prefix = "Unrecognized token '";
+    int end = message.indexOf("': was expecting");
+    if (message.startsWith(prefix) && end > prefix.length()) {
+      String token = message.substring(prefix.length(), end);
+      if (!token.endsWith("...") && token.length() <= offset) {
+        return offset - token.length();
+      }
+    }
+    return offset;
   }
 
   private static ValidationException invalid(long position, String error) {
