@@ -47,8 +47,10 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
       channels.add(channel);
     }
     ChannelPipeline pipeline = channel.pipeline();
+    // observeOutput: a slow download in progress is activity, not idleness.
     pipeline.addLast(
-        "idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        "idle",
+        new IdleStateHandler(true, 0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
     pipeline.addLast("codec", new HttpServerCodec());
     pipeline.addLast("keepAlive", new HttpServerKeepAliveHandler());
     pipeline.addLast("aggregator", new BodyLimitAggregator(config.maxBodyBytes()));
