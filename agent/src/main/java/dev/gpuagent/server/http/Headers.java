@@ -1,5 +1,6 @@
 package dev.gpuagent.server.http;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +24,7 @@ public record Headers(Map<String, List<String>> values) {
     }
     Map<String, List<String>> map = new LinkedHashMap<>();
     for (int i = 0; i < pairs.length; i += 2) {
-      map.computeIfAbsent(pairs[i].toLowerCase(Locale.ROOT), k -> new java.util.ArrayList<>())
+      map.computeIfAbsent(pairs[i].toLowerCase(Locale.ROOT), k -> new ArrayList<>())
           .add(pairs[i + 1]);
     }
     return new Headers(map);

@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -173,7 +174,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     }
     Map<String, List<String>> headers = new LinkedHashMap<>();
     for (Map.Entry<String, String> header : request.headers()) {
-      headers.computeIfAbsent(header.getKey().toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>())
+      headers.computeIfAbsent(header.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
           .add(header.getValue());
     }
     InetSocketAddress remote =
