@@ -1,0 +1,59 @@
+package dev.gpuagent.server.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The pipeline of one connection: idle timeout, HTTP/1.1 codec, keep-alive bookkeeping (closes after
+ * a response when the client or the response asks), body aggregation with the size limit (413), and
+ * the per-connection {@link HttpApiHandler}.
+ */
+public final class HttpApiInitializer extends ChannelInitializer<Channel> {
+  private final HttpServerConfig config;
+  private final Dispatcher dispatcher;
+  private final Executor handlers;
+  private final HttpMetrics metrics;
+  private final ChannelGroup channels;
+
+  /**
+   * @param handlers the pool route handlers run on (bounded: a full pool is answered 503)
+   * @param metrics request metrics, or null for none
+   * @param channels every accepted connection is added here (closed at shutdown), or null
+   */
+  HttpApiInitializer(
+      HttpServerConfig config, Router router, Executor handlers, HttpMetrics metrics, ChannelGroup channels) {
+    this.config = config;
+    this.dispatcher = new Dispatcher(router);
+    this.handlers = handlers;
+    this.metrics = metrics;
+    this.channels = channels;
+  }
+
+  /** For tests: a pipeline without metrics or a channel group. */
+  public static HttpApiInitializer of(HttpServerConfig config, Router router, Executor handlers) {
+    return new HttpApiInitializer(config, router, handlers, null, null);
+  }
+
+  @Override
+  protected void initChannel(Channel channel) {
+    if (channels != null) {
+      channels.add(channel);
+    }
+    ChannelPipeline pipeline = channel.pipeline();
+    // observeOutput: a slow download in progress is activity, not idleness.
+    pipeline.addLast(
+        "idle",
+        new IdleStateHandler(true, 0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    pipeline.addLast("codec", new HttpServerCodec());
+    pipeline.addLast("keepAlive", new HttpServerKeepAliveHandler());
+    pipeline.addLast("aggregator", new BodyLimitAggregator(config.maxBodyBytes()));
+    pipeline.addLast("api", new HttpApiHandler(dispatcher, handlers, metrics, config.maxBodyBytes()));
+  }
+}
