@@ -11,6 +11,7 @@ Usage: /usr/bin/python3 bench/torch_cpu_ops.py [--sides 1024,4096] [--seconds 2]
 """
 import argparse
 import json
+import re
 import math
 import os
 import statistics
@@ -89,6 +90,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--json", default=None)
+    parser.add_argument("--match", default=None, help="only cases whose label matches this regular expression")
     parser.add_argument("--max-run-seconds", type=float, default=20.0,
                         help="skip a case whose run, projected from the same case on a smaller side, "
                              "would take longer; its figure is then the smaller side's (listed in 'projected')")
@@ -103,6 +105,8 @@ def main():
     print(f"{'case':40s} {'runs':>5s} {'p50_ms':>9s} {'mpix_per_s':>11s}")
     with torch.inference_mode():
         for label, side, fn in cases(sides):
+            if args.match and not re.search(args.match, label):
+                continue
             image = images[side]
             base = label.rsplit(" ", 1)[0]
             smaller = [(s, t) for (b, s), t in measured_p50.items() if b == base and s < side]
