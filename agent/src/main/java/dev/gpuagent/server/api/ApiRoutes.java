@@ -14,6 +14,7 @@ public final class ApiRoutes {
     router.authenticate("/api", new ApiKeyAuthenticator(identity));
     new RunRoutes(stores.runs(), stores.deployments(), workflows, cancelNotifier).addTo(router);
     new DeploymentRoutes(stores.deployments(), workflows, nodes).addTo(router);
+    OpenApi.addTo(router);
     return router;
   }
 }

@@ -402,6 +402,14 @@ class ApiServerTest {
     assertTrue(metrics.body().contains("gpu_agent_http_requests_total{"), metrics.body());
   }
 
+  @Test
+  void openApiDocumentIsServedWithoutAKey() throws Exception {
+    HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + "/api/openapi.json")).build(),
+        BodyHandlers.ofString());
+    assertEquals(200, response.statusCode());
+    assertEquals("3.1.0", Json.MAPPER.readTree(response.body()).get("openapi").asText());
+  }
+
   // ---- helpers ----
 
   static String smallGraph() {
