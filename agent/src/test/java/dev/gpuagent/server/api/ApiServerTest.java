@@ -206,6 +206,34 @@ class ApiServerTest {
   }
 
   @Test
+  void inputOutsideItsNodesRangeIs422AtItsKey() throws Exception {
+    HttpResponse<String> response = post("/api/run/deployment/queue",
+        "{\"deployment_id\":\"" + QUICK + "\",\"inputs\":{\"width\":3000000000}}", key);
+    assertEquals(422, response.statusCode());
+    JsonNode detail = Json.MAPPER.readTree(response.body()).get("detail");
+    assertEquals(1, detail.size(), detail.toString());
+    assertEquals("value_bigger_than_max", detail.get(0).get("type").asText());
+    assertEquals("[\"body\",\"inputs\",\"width\"]", detail.get(0).get("loc").toString());
+  }
+
+  @Test
+  void requiredInputMissingIs422AtItsKey() throws Exception {
+    HttpResponse<String> created = post("/api/deployments", "{\"name\":\"needs-radius\",\"workflow_api\":"
+        + inputGraph().replace(",\"default_value\":3", "") + "}", key);
+    assertEquals(200, created.statusCode(), created.body());
+    JsonNode deployment = Json.MAPPER.readTree(created.body());
+    assertTrue(deployment.at("/input_schema/0/required").asBoolean());
+    HttpResponse<String> response = post("/api/run/deployment/queue",
+        "{\"deployment_id\":\"" + deployment.get("id").asText() + "\"}", key);
+    assertEquals(422, response.statusCode());
+    JsonNode detail = Json.MAPPER.readTree(response.body()).get("detail");
+    assertEquals("required_input_missing", detail.get(0).get("type").asText());
+    assertEquals("[\"body\",\"inputs\",\"radius\"]", detail.get(0).get("loc").toString());
+    assertEquals(200, post("/api/run/deployment/queue", "{\"deployment_id\":\"" + deployment.get("id").asText()
+        + "\",\"inputs\":{\"radius\":2}}", key).statusCode());
+  }
+
+  @Test
   void bodyOverTheLimitIs413() throws Exception {
     String huge = "{\"deployment_id\":\"" + QUICK + "\",\"inputs\":{\"pad\":\"" + "x".repeat(BODY_LIMIT) + "\"}}";
     assertAnswer(413, "{\"detail\":\"request body exceeds the limit of " + BODY_LIMIT + " bytes\"}",
