@@ -68,7 +68,7 @@ public final class RunRoutes {
         gpu.orElse(deployment.gpu()), "api", webhook.map(URI::toString).orElse(null), intermediate,
         NewRun.DEFAULT_MAX_ATTEMPTS, deployment.runTimeoutS());
     Run stored = runs.insert(run);
-    LOG.info("queued run {} of deployment {} (gpu {})", stored.id(), deployment.id(),
+    LOG.debug("queued run {} of deployment {} (gpu {})", stored.id(), deployment.id(),
         stored.gpuRequested() == null ? "any" : stored.gpuRequested());
     return Response.ok(Map.of("run_id", stored.id().toString()));
   }

@@ -106,6 +106,18 @@ class ApiServerTest {
   }
 
   @Test
+  void queuedRunAndFileDeploymentIdsSurviveARestart() throws Exception {
+    String runId = queue("{\"deployment_id\":\"" + QUICK + "\"}");
+    server.close();
+    server = ControlPlane.start(new ServerSettings("127.0.0.1", 0, dir.resolve("data"),
+        Path.of("..", "config", "deployments"), "default", BODY_LIMIT), Metrics.prometheus(), NodeRegistry.standard(),
+        cancelled::add, Clock.systemUTC());
+    base = "http://127.0.0.1:" + server.port();
+    assertEquals("queued", getJson("/api/run/" + runId).get("status").asText());
+    assertEquals(2, getJson("/api/deployments").size());
+  }
+
+  @Test
   void gpuOfTheRequestBeatsTheDeploymentsWhichBeatsAny() throws Exception {
     HttpResponse<String> created = post("/api/deployments",
         "{\"name\":\"on-l4\",\"gpu\":\"L4\",\"workflow_api\":" + smallGraph() + "}", key);
