@@ -1,0 +1,160 @@
+package dev.gpuagent.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.gpuagent.server.http.HttpServerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The server's settings, resolved once: command-line flag > environment variable ({@code GPU_AGENT_*})
+ * > YAML config file > built-in default. Every setting is documented in {@code config/server.yaml}.
+ *
+ * @param host address to listen on
+ * @param port port to listen on (0 = any free port)
+ * @param dataDir the database and stored files
+ * @param deploymentsDir deployment files loaded at start (a missing folder loads none)
+ * @param organisation the organisation that file-loaded deployments belong to (created if new)
+ * @param maxBodyBytes request body limit (413 above)
+ */
+public record ServerSettings(String host, int port, Path dataDir, Path deploymentsDir, String organisation,
+    int maxBodyBytes) {
+
+  /** One setting: its YAML key, its environment variable and its default. */
+  public enum Key {
+    HOST("host", "GPU_AGENT_HOST", "127.0.0.1"),
+    PORT("port", "GPU_AGENT_PORT", "8080"),
+    DATA_DIR("data_dir", "GPU_AGENT_DATA_DIR", "data"),
+    DEPLOYMENTS_DIR("deployments_dir", "GPU_AGENT_DEPLOYMENTS_DIR", "config/deployments"),
+    ORGANISATION("organisation", "GPU_AGENT_ORGANISATION", "default"),
+    MAX_BODY_BYTES("max_body_bytes", "GPU_AGENT_MAX_BODY_BYTES", String.valueOf(HttpServerConfig.DEFAULT_MAX_BODY_BYTES));
+
+    final String yaml;
+    final String env;
+    final String defaultValue;
+
+    Key(String yaml, String env, String defaultValue) {
+      this.yaml = yaml;
+      this.env = env;
+      this.defaultValue = defaultValue;
+    }
+
+    public String env() {
+      return env;
+    }
+  }
+
+  /** The environment variable that names the config file when {@code --config} is not given. */
+  public static final String CONFIG_ENV = "GPU_AGENT_CONFIG";
+
+  public ServerSettings {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("host must be set");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0..65535, got " + port);
+    }
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(deploymentsDir, "deploymentsDir");
+    if (organisation == null || organisation.isBlank()) {
+      throw new IllegalArgumentException("organisation must be set");
+    }
+    if (maxBodyBytes < 1) {
+      throw new IllegalArgumentException("max_body_bytes must be positive, got " + maxBodyBytes);
+    }
+  }
+
+  /**
+   * Resolves every setting.
+   *
+   * @param flags the settings given on the command line (absent keys were not given)
+   * @param env the environment
+   * @param configFile the YAML file, or null for none
+   */
+  public static ServerSettings resolve(Map<Key, String> flags, Map<String, String> env, Path configFile) {
+    Map<Key, String> file = configFile == null ? Map.of() : readYaml(configFile);
+    Map<Key, String> value = new HashMap<>();
+    for (Key key : Key.values()) {
+      String chosen = flags.get(key);
+      if (chosen == null) {
+        chosen = env.get(key.env);
+      }
+      if (chosen == null || chosen.isBlank()) {
+        chosen = file.getOrDefault(key, key.defaultValue);
+      }
+      value.put(key, chosen.strip());
+    }
+    return new ServerSettings(value.get(Key.HOST), integer(Key.PORT, value.get(Key.PORT)),
+        Path.of(value.get(Key.DATA_DIR)), Path.of(value.get(Key.DEPLOYMENTS_DIR)), value.get(Key.ORGANISATION),
+        integer(Key.MAX_BODY_BYTES, value.get(Key.MAX_BODY_BYTES)));
+  }
+
+  /** The config file to read: {@code --config} > {@code GPU_AGENT_CONFIG} > none. */
+  public static Path configFile(Path flag, Map<String, String> env) {
+    if (flag != null) {
+      return flag;
+    }
+    String named = env.get(CONFIG_ENV);
+    return named == null || named.isBlank() ? null : Path.of(named.strip());
+  }
+
+  public HttpServerConfig http() {
+    return HttpServerConfig.defaults(host, port).withMaxBodyBytes(maxBodyBytes);
+  }
+
+  private static int integer(Key key, String text) {
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key.yaml + " must be an integer, got '" + text + "'");
+    }
+  }
+
+  /** The file's settings; an unknown key or a non-scalar value is an error (a typo must not pass silently). */
+  static Map<Key, String> readYaml(Path file) {
+    JsonNode root;
+    try {
+      root = new YAMLMapper().readTree(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      return Map.of();
+    }
+    if (!root.isObject()) {
+      throw new IllegalArgumentException("config file " + file + " must be a YAML mapping");
+    }
+    Map<Key, String> settings = new HashMap<>();
+    Set<String> known = new java.util.TreeSet<>();
+    for (Key key : Key.values()) {
+      known.add(key.yaml);
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      Key key = null;
+      for (Key candidate : Key.values()) {
+        if (candidate.yaml.equals(entry.getKey())) {
+          key = candidate;
+        }
+      }
+      if (key == null) {
+        throw new IllegalArgumentException("config file " + file + ": unknown setting '" + entry.getKey()
+            + "'; known: " + known);
+      }
+      if (entry.getValue().isNull()) {
+        continue;
+      }
+      if (!entry.getValue().isValueNode()) {
+        throw new IllegalArgumentException("config file " + file + ": " + entry.getKey() + " must be a single value");
+      }
+      settings.put(key, entry.getValue().asText());
+    }
+    return settings;
+  }
+}

@@ -1,0 +1,20 @@
+package dev.gpuagent.server.api;
+
+import dev.gpuagent.ops.NodeRegistry;
+import dev.gpuagent.server.http.Router;
+import dev.gpuagent.server.identity.IdentityStore;
+import dev.gpuagent.server.store.Stores;
+
+/** Every {@code /api} route and the API-key authenticator that guards them. */
+public final class ApiRoutes {
+  private ApiRoutes() {}
+
+  public static Router.Builder addTo(Router.Builder router, Stores stores, IdentityStore identity,
+      NodeRegistry nodes, Workflows workflows, CancelNotifier cancelNotifier) {
+    router.authenticate("/api", new ApiKeyAuthenticator(identity));
+    new RunRoutes(stores.runs(), stores.deployments(), workflows, cancelNotifier).addTo(router);
+    new DeploymentRoutes(stores.deployments(), workflows, nodes).addTo(router);
+    OpenApi.addTo(router);
+    return router;
+  }
+}

@@ -1,0 +1,108 @@
+package dev.gpuagent.server.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gpuagent.server.http.ApiException;
+import dev.gpuagent.server.http.BodyFields;
+import dev.gpuagent.server.http.Json;
+import dev.gpuagent.server.http.Request;
+import dev.gpuagent.server.http.Response;
+import dev.gpuagent.server.http.Router;
+import dev.gpuagent.server.http.ValidationException;
+import dev.gpuagent.server.store.Deployment;
+import dev.gpuagent.server.store.DeploymentStore;
+import dev.gpuagent.server.store.NewRun;
+import dev.gpuagent.server.store.Run;
+import dev.gpuagent.server.store.RunStore;
+import dev.gpuagent.server.store.Transition;
+import dev.gpuagent.workflow.Workflow;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code POST /api/run/deployment/queue}, {@code GET /api/run/{run_id}}, {@code POST /api/run/{run_id}/cancel}. */
+public final class RunRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(RunRoutes.class);
+
+  private final RunStore runs;
+  private final DeploymentStore deployments;
+  private final Workflows workflows;
+  private final CancelNotifier cancelNotifier;
+
+  public RunRoutes(RunStore runs, DeploymentStore deployments, Workflows workflows, CancelNotifier cancelNotifier) {
+    this.runs = Objects.requireNonNull(runs, "runs");
+    this.deployments = Objects.requireNonNull(deployments, "deployments");
+    this.workflows = Objects.requireNonNull(workflows, "workflows");
+    this.cancelNotifier = Objects.requireNonNull(cancelNotifier, "cancelNotifier");
+  }
+
+  public Router.Builder addTo(Router.Builder router) {
+    return router.post("/api/run/deployment/queue", this::queue)
+        .get("/api/run/{run_id}", this::get)
+        .post("/api/run/{run_id}/cancel", this::cancel);
+  }
+
+  Response queue(Request request) {
+    BodyFields body = BodyFields.of(request);
+    UUID deploymentId = body.requiredUuid("deployment_id");
+    ObjectNode inputs = body.optionalObject("inputs").orElseGet(Json::object);
+    Optional<URI> webhook = body.optionalHttpUrl("webhook");
+    boolean intermediate = body.optionalBool("webhook_intermediate_status").orElse(false);
+    Optional<String> gpu = body.optionalEnum("gpu", GpuTypes.ALL);
+    body.throwIfInvalid();
+    UUID orgId = request.principal(ApiPrincipal.class).orgId();
+    Deployment deployment = deployments.get(orgId, deploymentId)
+        .orElseThrow(() -> new ApiException(404, "Deployment not found"));
+    Workflow graph = workflows.parse(deployment.workflowApi());
+    Workflow applied;
+    try {
+      applied = workflows.withInputs(graph, inputs);
+    } catch (InvalidWorkflow e) {
+      throw new ValidationException(InputErrors.of(e.failure(), graph, inputs));
+    }
+    NewRun run = new NewRun(orgId, deployment.id(), applied.json().toString(), inputs.toString(),
+        gpu.orElse(deployment.gpu()), "api", webhook.map(URI::toString).orElse(null), intermediate,
+        NewRun.DEFAULT_MAX_ATTEMPTS, deployment.runTimeoutS());
+    Run stored = runs.insert(run);
+    LOG.debug("queued run {} of deployment {} (gpu {})", stored.id(), deployment.id(),
+        stored.gpuRequested() == null ? "any" : stored.gpuRequested());
+    return Response.ok(Map.of("run_id", stored.id().toString()));
+  }
+
+  Response get(Request request) {
+    UUID runId = request.pathUuid("run_id");
+    UUID orgId = request.principal(ApiPrincipal.class).orgId();
+    Run run = runs.get(orgId, runId).orElseThrow(RunRoutes::runNotFound);
+    return Response.ok(RunView.of(run));
+  }
+
+  Response cancel(Request request) {
+    UUID runId = request.pathUuid("run_id");
+    UUID orgId = request.principal(ApiPrincipal.class).orgId();
+    return switch (runs.cancel(orgId, runId)) {
+      case Transition.Applied applied -> {
+        LOG.info("cancelled run {}", runId);
+        try {
+          cancelNotifier.cancelled(applied.run());
+        } catch (RuntimeException e) {
+          LOG.warn("could not pass the cancel of run {} on to its worker: {}", runId, e.toString());
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("success", true);
+        answer.put("message", "Run cancelled");
+        yield Response.ok(answer);
+      }
+      case Transition.Refused refused ->
+          throw ApiException.conflict("Run is already " + refused.run().status().wireName());
+      case Transition.NotFound notFound -> throw runNotFound();
+    };
+  }
+
+  private static ApiException runNotFound() {
+    return new ApiException(404, "Run not found");
+  }
+}

@@ -1,0 +1,65 @@
+package dev.gpuagent.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gpuagent.server.ServerSettings.Key;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerSettingsTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsApplyWhenNothingIsGiven() {
+    ServerSettings s = ServerSettings.resolve(Map.of(), Map.of(), null);
+    assertEquals(new ServerSettings("127.0.0.1", 8080, Path.of("data"), Path.of("config/deployments"), "default",
+        32 * 1024 * 1024), s);
+  }
+
+  @Test
+  void flagBeatsEnvironmentBeatsFileBeatsDefault() throws Exception {
+    Path file = dir.resolve("server.yaml");
+    Files.writeString(file, "host: 10.0.0.1\nport: 9000\ndata_dir: /srv/data\norganisation: acme\n");
+    Map<String, String> env = Map.of("GPU_AGENT_PORT", "9100", "GPU_AGENT_DATA_DIR", "/env/data");
+    ServerSettings s = ServerSettings.resolve(Map.of(Key.PORT, "9200"), env, file);
+    assertEquals(9200, s.port());
+    assertEquals(Path.of("/env/data"), s.dataDir());
+    assertEquals("10.0.0.1", s.host());
+    assertEquals("acme", s.organisation());
+    assertEquals(Path.of("config/deployments"), s.deploymentsDir());
+  }
+
+  @Test
+  void configFileComesFromTheFlagElseTheEnvironment() {
+    assertEquals(Path.of("a.yaml"), ServerSettings.configFile(Path.of("a.yaml"), Map.of("GPU_AGENT_CONFIG", "b.yaml")));
+    assertEquals(Path.of("b.yaml"), ServerSettings.configFile(null, Map.of("GPU_AGENT_CONFIG", "b.yaml")));
+    assertNull(ServerSettings.configFile(null, Map.of()));
+  }
+
+  @Test
+  void theShippedExampleFileReadsAsTheDefaults() {
+    ServerSettings s = ServerSettings.resolve(Map.of(), Map.of(), Path.of("..", "config", "server.yaml"));
+    assertEquals(ServerSettings.resolve(Map.of(), Map.of(), null), s);
+  }
+
+  @Test
+  void unknownKeysAndBadValuesAreClearErrors() throws Exception {
+    Path file = dir.resolve("typo.yaml");
+    Files.writeString(file, "prot: 80\n");
+    IllegalArgumentException typo =
+        assertThrows(IllegalArgumentException.class, () -> ServerSettings.resolve(Map.of(), Map.of(), file));
+    assertTrue(typo.getMessage().contains("unknown setting 'prot'"), typo.getMessage());
+    IllegalArgumentException port = assertThrows(IllegalArgumentException.class,
+        () -> ServerSettings.resolve(Map.of(Key.PORT, "http"), Map.of(), null));
+    assertEquals("port must be an integer, got 'http'", port.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> ServerSettings.resolve(Map.of(Key.PORT, "70000"), Map.of(), null));
+    assertThrows(IllegalArgumentException.class,
+        () -> ServerSettings.resolve(Map.of(), Map.of(), dir.resolve("missing.yaml")));
+  }
+}
