@@ -62,8 +62,11 @@ final class ServerCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("gpu-agent server: " + e.getMessage());
       return 1;
     }
+    SystemdNotify systemd = SystemdNotify.fromEnvironment();
+    systemd.ready("serving the run API");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      systemd.stopping("shutting down");
       server.close();
       stopped.countDown();
     }, "server-shutdown"));
