@@ -304,6 +304,28 @@ class WebhookDeliveryTest {
     awaitWebhookStatus(run, "delivered");
   }
 
+  @Test
+  void closingInterruptsATryInFlightAndLeavesItsEventPending() throws Exception {
+    receiver.answering(request -> {
+      try {
+        Thread.sleep(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return 200;
+    });
+    startSender(8);
+    Run run = queue(false);
+    receiver.await(1, WAIT);
+    long started = System.nanoTime();
+    sender.close();
+    sender = null;
+    long tookMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
+    assertTrue(tookMs < 2000, "close took " + tookMs + " ms");
+    assertEquals(1, stores.webhooks().due(Instant.now(), 10).size(), "the event is sent again after a restart");
+    assertEquals("pending", webhookStatus(run));
+  }
+
   private static List<String> fieldNames(JsonNode node) {
     List<String> names = new ArrayList<>();
     node.fieldNames().forEachRemaining(names::add);
