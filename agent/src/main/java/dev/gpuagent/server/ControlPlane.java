@@ -13,8 +13,12 @@ import dev.gpuagent.server.identity.IdentityStore;
 import dev.gpuagent.server.identity.JdbcIdentityStore;
 import dev.gpuagent.server.identity.Organisation;
 import dev.gpuagent.server.store.Stores;
+import dev.gpuagent.server.webhooks.WebhookEvents;
+import dev.gpuagent.server.webhooks.WebhookSecrets;
+import dev.gpuagent.server.webhooks.WebhookSender;
 import dev.gpuagent.workflow.WorkflowLimits;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -22,9 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The control plane's parts wired together: the embedded store in the data folder, the file-loaded
- * deployments, the {@code /api} routes, {@code /healthz} and {@code /metrics} on one listener.
+ * deployments, the {@code /api} routes, {@code /healthz} and {@code /metrics} on one listener, and
+ * the webhook sender ({@link #runEvents} is what the dispatcher tells of status changes).
  * {@link #start} opens and binds everything (or closes what it opened and throws); {@link #close}
- * stops the listener first, then the store.
+ * stops the listener first, then the webhook sender, then the store.
  */
 public final class ControlPlane implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
@@ -33,8 +38,13 @@ public final class ControlPlane implements AutoCloseable {
   private final IdentityStore identity;
   private final HttpApiServer http;
   private final Organisation organisation;
+  private final WebhookSender webhooks;
+  private final RunEvents runEvents;
 
-  private ControlPlane(Stores stores, IdentityStore identity, HttpApiServer http, Organisation organisation) {
+  private ControlPlane(Stores stores, IdentityStore identity, HttpApiServer http, Organisation organisation,
+      WebhookSender webhooks, RunEvents runEvents) {
+    this.webhooks = webhooks;
+    this.runEvents = runEvents;
     this.stores = stores;
     this.identity = identity;
     this.http = http;
@@ -47,22 +57,29 @@ public final class ControlPlane implements AutoCloseable {
     Objects.requireNonNull(settings, "settings");
     Stores stores = Stores.openSqlite(settings.dataDir(), clock);
     HttpApiServer http = null;
+    WebhookSender webhooks = null;
     try {
       IdentityStore identity = new JdbcIdentityStore(stores.database(), clock);
       Organisation organisation = identity.ensureOrganisation(settings.organisation());
       Workflows workflows = new Workflows(nodes, WorkflowLimits.DEFAULT);
       new DeploymentFiles(stores.deployments(), workflows).load(settings.deploymentsDir(), organisation.id());
+      webhooks = new WebhookSender(stores.webhooks(), stores.runs(), new WebhookSecrets(settings.dataDir()),
+          settings.webhooks(), clock, new SecureRandom()).start();
+      RunEvents runEvents = new WebhookEvents(stores.webhooks(), stores.runs(), webhooks::wake);
       Router.Builder routes = Router.builder();
-      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancelNotifier);
+      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancelNotifier, runEvents);
       SystemRoutes.addTo(routes, metrics, SystemRoutes.Health::ok);
       http = new HttpApiServer(settings.http(), routes.build(), metrics);
       InetSocketAddress bound = http.start();
       LOG.info("gpu-agent server listening on http://{}:{} (data {}, organisation '{}')",
           bound.getHostString(), bound.getPort(), settings.dataDir(), organisation.name());
-      return new ControlPlane(stores, identity, http, organisation);
+      return new ControlPlane(stores, identity, http, organisation, webhooks, runEvents);
     } catch (RuntimeException e) {
       if (http != null) {
         http.close();
+      }
+      if (webhooks != null) {
+        webhooks.close();
       }
       stores.close();
       throw e;
@@ -85,6 +102,11 @@ public final class ControlPlane implements AutoCloseable {
     return identity;
   }
 
+  /** Tell it of every run status change (and progress) so webhooks are sent. */
+  public RunEvents runEvents() {
+    return runEvents;
+  }
+
   /** The organisation file-loaded deployments belong to. */
   public Organisation organisation() {
     return organisation;
@@ -95,7 +117,11 @@ public final class ControlPlane implements AutoCloseable {
     try {
       http.close();
     } finally {
-      stores.close();
+      try {
+        webhooks.close();
+      } finally {
+        stores.close();
+      }
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.gpuagent.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.gpuagent.server.http.HttpServerConfig;
+import dev.gpuagent.server.webhooks.WebhookSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +23,10 @@ import java.util.Set;
  * @param deploymentsDir deployment files loaded at start (a missing folder loads none)
  * @param organisation the organisation that file-loaded deployments belong to (created if new)
  * @param maxBodyBytes request body limit (413 above)
+ * @param webhookMaxAttempts tries per webhook event before it is given up
  */
 public record ServerSettings(String host, int port, Path dataDir, Path deploymentsDir, String organisation,
-    int maxBodyBytes) {
+    int maxBodyBytes, int webhookMaxAttempts) {
 
   /** One setting: its YAML key, its environment variable and its default. */
   public enum Key {
@@ -33,7 +35,9 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
     DATA_DIR("data_dir", "GPU_AGENT_DATA_DIR", "data"),
     DEPLOYMENTS_DIR("deployments_dir", "GPU_AGENT_DEPLOYMENTS_DIR", "config/deployments"),
     ORGANISATION("organisation", "GPU_AGENT_ORGANISATION", "default"),
-    MAX_BODY_BYTES("max_body_bytes", "GPU_AGENT_MAX_BODY_BYTES", String.valueOf(HttpServerConfig.DEFAULT_MAX_BODY_BYTES));
+    MAX_BODY_BYTES("max_body_bytes", "GPU_AGENT_MAX_BODY_BYTES", String.valueOf(HttpServerConfig.DEFAULT_MAX_BODY_BYTES)),
+    WEBHOOK_MAX_ATTEMPTS("webhook_max_attempts", "GPU_AGENT_WEBHOOK_MAX_ATTEMPTS",
+        String.valueOf(WebhookSettings.DEFAULT_MAX_ATTEMPTS));
 
     final String yaml;
     final String env;
@@ -68,6 +72,15 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
     if (maxBodyBytes < 1) {
       throw new IllegalArgumentException("max_body_bytes must be positive, got " + maxBodyBytes);
     }
+    if (webhookMaxAttempts < 1 || webhookMaxAttempts > 100) {
+      throw new IllegalArgumentException("webhook_max_attempts must be 1..100, got " + webhookMaxAttempts);
+    }
+  }
+
+  /** The settings with the default webhook attempts. */
+  public ServerSettings(String host, int port, Path dataDir, Path deploymentsDir, String organisation,
+      int maxBodyBytes) {
+    this(host, port, dataDir, deploymentsDir, organisation, maxBodyBytes, WebhookSettings.DEFAULT_MAX_ATTEMPTS);
   }
 
   /**
@@ -92,7 +105,8 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
     }
     return new ServerSettings(value.get(Key.HOST), integer(Key.PORT, value.get(Key.PORT)),
         Path.of(value.get(Key.DATA_DIR)), Path.of(value.get(Key.DEPLOYMENTS_DIR)), value.get(Key.ORGANISATION),
-        integer(Key.MAX_BODY_BYTES, value.get(Key.MAX_BODY_BYTES)));
+        integer(Key.MAX_BODY_BYTES, value.get(Key.MAX_BODY_BYTES)),
+        integer(Key.WEBHOOK_MAX_ATTEMPTS, value.get(Key.WEBHOOK_MAX_ATTEMPTS)));
   }
 
   /** The config file to read: {@code --config} > {@code GPU_AGENT_CONFIG} > none. */
@@ -102,6 +116,10 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
     }
     String named = env.get(CONFIG_ENV);
     return named == null || named.isBlank() ? null : Path.of(named.strip());
+  }
+
+  public WebhookSettings webhooks() {
+    return WebhookSettings.defaults().withMaxAttempts(webhookMaxAttempts);
   }
 
   public HttpServerConfig http() {

@@ -99,4 +99,19 @@ class SecretCommandsTest {
     assertFalse(result.stderr().contains(key));
     assertTrue(Files.exists(dir.resolve("data/gpu-agent.db")), "the default data folder is ./data");
   }
+
+  @Test
+  void webhooksSecretPrintsTheOrganisationsSigningSecretTheSameEachTime() {
+    Path data = dir.resolve("data");
+    assertEquals(0, execute("keys", "create", "--org", "acme", "--data-dir", data.toString()).exitCode());
+    Output first = execute("webhooks", "secret", "--org", "acme", "--data-dir", data.toString());
+    assertEquals(0, first.exitCode(), first.stderr());
+    String secret = first.stdout().strip();
+    assertTrue(secret.matches("whsec_[A-Za-z0-9+/]{43}="), "stdout is the secret alone");
+    assertFalse(first.stderr().contains(secret));
+    assertEquals(secret, execute("webhooks", "secret", "--org", "acme", "--data-dir", data.toString()).stdout().strip());
+    Output unknown = execute("webhooks", "secret", "--org", "nobody", "--data-dir", data.toString());
+    assertEquals(1, unknown.exitCode());
+    assertTrue(unknown.stderr().contains("no organisation named 'nobody'"), unknown.stderr());
+  }
 }

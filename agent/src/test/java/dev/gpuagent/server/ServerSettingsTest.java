@@ -62,4 +62,17 @@ class ServerSettingsTest {
     assertThrows(IllegalArgumentException.class,
         () -> ServerSettings.resolve(Map.of(), Map.of(), dir.resolve("missing.yaml")));
   }
+
+  @Test
+  void webhookMaxAttemptsComesFromTheEnvironmentOrFileAndIsChecked() throws Exception {
+    assertEquals(8, ServerSettings.resolve(Map.of(), Map.of(), null).webhooks().maxAttempts());
+    Path file = dir.resolve("hooks.yaml");
+    Files.writeString(file, "webhook_max_attempts: 5\n");
+    assertEquals(5, ServerSettings.resolve(Map.of(), Map.of(), file).webhookMaxAttempts());
+    assertEquals(3, ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_WEBHOOK_MAX_ATTEMPTS", "3"), file)
+        .webhooks().maxAttempts());
+    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+        () -> ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_WEBHOOK_MAX_ATTEMPTS", "0"), null));
+    assertEquals("webhook_max_attempts must be 1..100, got 0", zero.getMessage());
+  }
 }

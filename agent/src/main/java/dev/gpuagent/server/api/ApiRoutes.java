@@ -1,6 +1,7 @@
 package dev.gpuagent.server.api;
 
 import dev.gpuagent.ops.NodeRegistry;
+import dev.gpuagent.server.RunEvents;
 import dev.gpuagent.server.http.Router;
 import dev.gpuagent.server.identity.IdentityStore;
 import dev.gpuagent.server.store.Stores;
@@ -11,8 +12,14 @@ public final class ApiRoutes {
 
   public static Router.Builder addTo(Router.Builder router, Stores stores, IdentityStore identity,
       NodeRegistry nodes, Workflows workflows, CancelNotifier cancelNotifier) {
+    return addTo(router, stores, identity, nodes, workflows, cancelNotifier, RunEvents.NONE);
+  }
+
+  /** As above; {@code events} hears of each run the API queues or cancels. */
+  public static Router.Builder addTo(Router.Builder router, Stores stores, IdentityStore identity,
+      NodeRegistry nodes, Workflows workflows, CancelNotifier cancelNotifier, RunEvents events) {
     router.authenticate("/api", new ApiKeyAuthenticator(identity));
-    new RunRoutes(stores.runs(), stores.deployments(), workflows, cancelNotifier).addTo(router);
+    new RunRoutes(stores.runs(), stores.deployments(), workflows, cancelNotifier, events).addTo(router);
     new DeploymentRoutes(stores.deployments(), workflows, nodes).addTo(router);
     OpenApi.addTo(router);
     return router;

@@ -1,6 +1,7 @@
 package dev.gpuagent.server.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gpuagent.server.RunEvents;
 import dev.gpuagent.server.http.ApiException;
 import dev.gpuagent.server.http.BodyFields;
 import dev.gpuagent.server.http.Json;
@@ -32,8 +33,16 @@ public final class RunRoutes {
   private final DeploymentStore deployments;
   private final Workflows workflows;
   private final CancelNotifier cancelNotifier;
+  private final RunEvents events;
 
   public RunRoutes(RunStore runs, DeploymentStore deployments, Workflows workflows, CancelNotifier cancelNotifier) {
+    this(runs, deployments, workflows, cancelNotifier, RunEvents.NONE);
+  }
+
+  /** {@code events} hears of each run this API queues or cancels (webhooks). */
+  public RunRoutes(RunStore runs, DeploymentStore deployments, Workflows workflows, CancelNotifier cancelNotifier,
+      RunEvents events) {
+    this.events = Objects.requireNonNull(events, "events");
     this.runs = Objects.requireNonNull(runs, "runs");
     this.deployments = Objects.requireNonNull(deployments, "deployments");
     this.workflows = Objects.requireNonNull(workflows, "workflows");
@@ -70,6 +79,7 @@ public final class RunRoutes {
     Run stored = runs.insert(run);
     LOG.debug("queued run {} of deployment {} (gpu {})", stored.id(), deployment.id(),
         stored.gpuRequested() == null ? "any" : stored.gpuRequested());
+    tell(stored);
     return Response.ok(Map.of("run_id", stored.id().toString()));
   }
 
@@ -86,6 +96,7 @@ public final class RunRoutes {
     return switch (runs.cancel(orgId, runId)) {
       case Transition.Applied applied -> {
         LOG.info("cancelled run {}", runId);
+        tell(applied.run());
         try {
           cancelNotifier.cancelled(applied.run());
         } catch (RuntimeException e) {
@@ -100,6 +111,14 @@ public final class RunRoutes {
           throw ApiException.conflict("Run is already " + refused.run().status().wireName());
       case Transition.NotFound notFound -> throw runNotFound();
     };
+  }
+
+  private void tell(Run run) {
+    try {
+      events.statusChanged(run);
+    } catch (RuntimeException e) {
+      LOG.warn("run {}: a run-events listener failed: {}", run.id(), e.toString());
+    }
   }
 
   private static ApiException runNotFound() {
