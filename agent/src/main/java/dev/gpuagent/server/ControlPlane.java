@@ -6,6 +6,10 @@ import dev.gpuagent.server.api.ApiRoutes;
 import dev.gpuagent.server.api.CancelNotifier;
 import dev.gpuagent.server.api.DeploymentFiles;
 import dev.gpuagent.server.api.Workflows;
+import dev.gpuagent.server.dispatch.DispatchMetrics;
+import dev.gpuagent.server.dispatch.DispatchSettings;
+import dev.gpuagent.server.dispatch.RunDispatcher;
+import dev.gpuagent.server.dispatch.WorkerEndpoint;
 import dev.gpuagent.server.http.HttpApiServer;
 import dev.gpuagent.server.http.Router;
 import dev.gpuagent.server.http.SystemRoutes;
@@ -33,8 +37,11 @@ public final class ControlPlane implements AutoCloseable {
   private final IdentityStore identity;
   private final HttpApiServer http;
   private final Organisation organisation;
+  private final RunDispatcher dispatcher;
 
-  private ControlPlane(Stores stores, IdentityStore identity, HttpApiServer http, Organisation organisation) {
+  private ControlPlane(Stores stores, IdentityStore identity, HttpApiServer http, Organisation organisation,
+      RunDispatcher dispatcher) {
+    this.dispatcher = dispatcher;
     this.stores = stores;
     this.identity = identity;
     this.http = http;
@@ -44,26 +51,39 @@ public final class ControlPlane implements AutoCloseable {
   /** Opens the store, loads the deployment files, binds the listener. */
   public static ControlPlane start(ServerSettings settings, Metrics metrics, NodeRegistry nodes,
       CancelNotifier cancelNotifier, Clock clock) {
+    return start(settings, metrics, nodes, cancelNotifier, DispatchSettings.defaults(), clock);
+  }
+
+  /** As above, with the worker protocol's intervals and limits (tests shorten them). */
+  public static ControlPlane start(ServerSettings settings, Metrics metrics, NodeRegistry nodes,
+      CancelNotifier cancelNotifier, DispatchSettings dispatch, Clock clock) {
     Objects.requireNonNull(settings, "settings");
     Stores stores = Stores.openSqlite(settings.dataDir(), clock);
     HttpApiServer http = null;
+    RunDispatcher dispatcher = new RunDispatcher(stores.runs(), dispatch, clock, new DispatchMetrics(metrics));
     try {
       IdentityStore identity = new JdbcIdentityStore(stores.database(), clock);
       Organisation organisation = identity.ensureOrganisation(settings.organisation());
       Workflows workflows = new Workflows(nodes, WorkflowLimits.DEFAULT);
       new DeploymentFiles(stores.deployments(), workflows).load(settings.deploymentsDir(), organisation.id());
       Router.Builder routes = Router.builder();
-      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancelNotifier);
+      CancelNotifier cancels = run -> {
+        cancelNotifier.cancelled(run);
+        dispatcher.cancelled(run);
+      };
+      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancels, dispatcher);
       SystemRoutes.addTo(routes, metrics, SystemRoutes.Health::ok);
-      http = new HttpApiServer(settings.http(), routes.build(), metrics);
+      http = new HttpApiServer(settings.http(), routes.build(), metrics, WorkerEndpoint.factory(identity, dispatcher));
+      dispatcher.start();
       InetSocketAddress bound = http.start();
       LOG.info("gpu-agent server listening on http://{}:{} (data {}, organisation '{}')",
           bound.getHostString(), bound.getPort(), settings.dataDir(), organisation.name());
-      return new ControlPlane(stores, identity, http, organisation);
+      return new ControlPlane(stores, identity, http, organisation, dispatcher);
     } catch (RuntimeException e) {
       if (http != null) {
         http.close();
       }
+      dispatcher.close();
       stores.close();
       throw e;
     }
@@ -85,6 +105,11 @@ public final class ControlPlane implements AutoCloseable {
     return identity;
   }
 
+  /** The worker protocol's dispatcher. */
+  public RunDispatcher dispatcher() {
+    return dispatcher;
+  }
+
   /** The organisation file-loaded deployments belong to. */
   public Organisation organisation() {
     return organisation;
@@ -94,6 +119,7 @@ public final class ControlPlane implements AutoCloseable {
   public void close() {
     try {
       http.close();
+      dispatcher.close();
     } finally {
       stores.close();
     }

@@ -11,8 +11,14 @@ public final class ApiRoutes {
 
   public static Router.Builder addTo(Router.Builder router, Stores stores, IdentityStore identity,
       NodeRegistry nodes, Workflows workflows, CancelNotifier cancelNotifier) {
+    return addTo(router, stores, identity, nodes, workflows, cancelNotifier, RunQueuedListener.NONE);
+  }
+
+  /** As above; {@code queuedListener} hears of every queued run (the dispatcher). */
+  public static Router.Builder addTo(Router.Builder router, Stores stores, IdentityStore identity,
+      NodeRegistry nodes, Workflows workflows, CancelNotifier cancelNotifier, RunQueuedListener queuedListener) {
     router.authenticate("/api", new ApiKeyAuthenticator(identity));
-    new RunRoutes(stores.runs(), stores.deployments(), workflows, cancelNotifier).addTo(router);
+    new RunRoutes(stores.runs(), stores.deployments(), workflows, cancelNotifier, queuedListener).addTo(router);
     new DeploymentRoutes(stores.deployments(), workflows, nodes).addTo(router);
     OpenApi.addTo(router);
     return router;

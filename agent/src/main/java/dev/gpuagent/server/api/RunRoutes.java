@@ -32,8 +32,15 @@ public final class RunRoutes {
   private final DeploymentStore deployments;
   private final Workflows workflows;
   private final CancelNotifier cancelNotifier;
+  private final RunQueuedListener queuedListener;
 
   public RunRoutes(RunStore runs, DeploymentStore deployments, Workflows workflows, CancelNotifier cancelNotifier) {
+    this(runs, deployments, workflows, cancelNotifier, RunQueuedListener.NONE);
+  }
+
+  public RunRoutes(RunStore runs, DeploymentStore deployments, Workflows workflows, CancelNotifier cancelNotifier,
+      RunQueuedListener queuedListener) {
+    this.queuedListener = Objects.requireNonNull(queuedListener, "queuedListener");
     this.runs = Objects.requireNonNull(runs, "runs");
     this.deployments = Objects.requireNonNull(deployments, "deployments");
     this.workflows = Objects.requireNonNull(workflows, "workflows");
@@ -70,6 +77,11 @@ public final class RunRoutes {
     Run stored = runs.insert(run);
     LOG.debug("queued run {} of deployment {} (gpu {})", stored.id(), deployment.id(),
         stored.gpuRequested() == null ? "any" : stored.gpuRequested());
+    try {
+      queuedListener.queued(stored);
+    } catch (RuntimeException e) {
+      LOG.warn("could not hand run {} to the dispatcher: {}", stored.id(), e.toString());
+    }
     return Response.ok(Map.of("run_id", stored.id().toString()));
   }
 
