@@ -262,8 +262,10 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
       }
     }
     if (!ids.isEmpty()) {
+      // The store expires leases by time only: move these to expire now, then sweep just past it (the
+      // store keeps milliseconds, so the margin covers truncation; a lease due within it is due anyway).
       runs.renewLeases(workerId, ids, java.time.Duration.ofMillis(1));
-      Instant later = now().plusMillis(1);
+      Instant later = now().plusMillis(10);
       ExpiredLeases expired = runs.requeueExpired(later);
       for (LeaseHold hold : holds) {
         closeLease(hold, "lease_expired");
@@ -296,9 +298,11 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
 
   @Override
   public void close() {
-    thread.shutdownNow();
+    thread.shutdown();
     try {
-      thread.awaitTermination(5, TimeUnit.SECONDS);
+      if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+        thread.shutdownNow();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
