@@ -36,8 +36,10 @@ final class LeaseMessages {
     Instant deadline = run.deadlineAt() != null ? run.deadlineAt()
         : now.plusSeconds(run.runTimeoutS());
     long timeoutMs = Math.max(0, Duration.between(now, deadline).toMillis());
-    return new ServerMessage.Lease(run.gpuEventId(), run.id().toString(), run.attempt(),
-        Math.max(run.maxAttempts(), run.attempt()), run.fencingToken(), slotId, run.gpuRequested(),
+    // The protocol's attempt counts expired leases only (a release keeps it); the store's attempt counts every lease.
+    int attempt = run.leaseExpiries() + 1;
+    return new ServerMessage.Lease(run.gpuEventId(), run.id().toString(), attempt,
+        Math.max(run.maxAttempts(), attempt), run.fencingToken(), slotId, run.gpuRequested(),
         run.deploymentId() == null ? null : run.deploymentId().toString(), graph, timeoutMs, deadline.toString(),
         uploadUrl(run), resumed);
   }

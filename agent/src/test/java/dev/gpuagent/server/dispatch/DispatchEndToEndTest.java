@@ -321,6 +321,43 @@ class DispatchEndToEndTest {
     assertEquals("timeout", run(runId).get("status").asText());
   }
 
+  @Test
+  void releasedLeaseIsRequeuedWithoutCountingAnAttemptAndDrainingWorkersGetNoLeases() throws Exception {
+    start(DispatchSettings.defaults());
+    ScriptedWorker w = worker();
+    w.hello("host-1", CPU, List.of());
+    String runId = queue("");
+    ServerMessage.Lease lease = w.await(ServerMessage.Lease.class, WAIT);
+    w.send(new WorkerMessage.DrainStarted(300_000, "signal"));
+    w.send(new WorkerMessage.LeaseReleased(lease.leaseId(), runId, lease.fencingToken(), "shutdown"));
+    awaitField(runId, "status", "queued");
+    assertNull(w.poll(ServerMessage.Lease.class, Duration.ofMillis(300)), "a draining worker gets no lease");
+    ScriptedWorker other = worker();
+    other.hello("host-2", CPU, List.of());
+    ServerMessage.Lease again = other.await(ServerMessage.Lease.class, WAIT);
+    assertEquals(runId, again.runId());
+    assertEquals(1, again.attempt());
+    assertTrue(again.fencingToken() > lease.fencingToken());
+  }
+
+  @Test
+  void heartbeatsKeepALeaseAliveAndSilentWorkersAreClosed() throws Exception {
+    start(DispatchSettings.defaults().withHeartbeat(Duration.ofMillis(200), Duration.ofMillis(600))
+        .withSweepInterval(Duration.ofMillis(100)));
+    ScriptedWorker w = worker();
+    w.hello("host-1", CPU, List.of());
+    String runId = queue("");
+    ServerMessage.Lease lease = w.await(ServerMessage.Lease.class, WAIT);
+    w.heartbeatEvery(Duration.ofMillis(100),
+        List.of(new LeaseRef(lease.leaseId(), runId, lease.fencingToken(), lease.slotId())));
+    Thread.sleep(1500);
+    assertEquals("started", run(runId).get("status").asText(), "renewed by heartbeats past 2 TTLs");
+    assertNull(w.poll(ServerMessage.Abandon.class, Duration.ZERO));
+    ScriptedWorker silent = worker();
+    silent.hello("host-2", CPU, List.of());
+    assertEquals(4002, silent.closeCode.orTimeout(5, TimeUnit.SECONDS).join());
+  }
+
   // ---- resume ----
 
   @Test
