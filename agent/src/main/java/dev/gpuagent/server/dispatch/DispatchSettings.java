@@ -64,6 +64,11 @@ public record DispatchSettings(Duration heartbeatInterval, Duration leaseTtl, Du
         helloTimeout, serverVersion);
   }
 
+  public DispatchSettings withHelloTimeout(Duration timeout) {
+    return new DispatchSettings(heartbeatInterval, leaseTtl, progressInterval, maxUploadBytes, maxFrameBytes,
+        sweepInterval, timeout, serverVersion);
+  }
+
   private static void positive(Duration d, String name) {
     Objects.requireNonNull(d, name);
     if (d.isZero() || d.isNegative()) {

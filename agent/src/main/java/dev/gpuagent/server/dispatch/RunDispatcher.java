@@ -76,6 +76,18 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
     submit("cancel", () -> pushCancel(run, CancelReason.CANCELLED));
   }
 
+  /** A worker token was revoked: its live connections close with 1008 (their leases expire as usual). */
+  public void tokenRevoked(UUID tokenId) {
+    submit("revoke", () -> {
+      for (WorkerConnection conn : List.copyOf(workers.values())) {
+        if (conn.tokenId.equals(tokenId)) {
+          conn.close(1008, "worker token revoked");
+          detach(conn);
+        }
+      }
+    });
+  }
+
   void frame(WorkerConnection conn, byte[] utf8) {
     submit("frame", () -> messages.handle(conn, utf8));
   }

@@ -113,6 +113,20 @@ class DispatchEndToEndTest {
   }
 
   @Test
+  void noHelloInTimeClosesWith4001AndARevokedTokenWith1008() {
+    start(DispatchSettings.defaults().withHelloTimeout(Duration.ofMillis(200)));
+    ScriptedWorker mute = worker();
+    assertEquals(4001, mute.closeCode.orTimeout(5, TimeUnit.SECONDS).join());
+    var issued = server.identity().createWorkerToken("revoked");
+    ScriptedWorker w = ScriptedWorker.connect(server.port(), issued.plaintext());
+    workers.add(w);
+    w.hello("host-9", CPU, List.of());
+    assertTrue(server.identity().revokeWorkerToken(issued.id()));
+    server.dispatcher().tokenRevoked(issued.id());
+    assertEquals(1008, w.closeCode.orTimeout(5, TimeUnit.SECONDS).join());
+  }
+
+  @Test
   void malformedFrameAfterHelloIsAnsweredAndTheConnectionLives() {
     start(DispatchSettings.defaults());
     ScriptedWorker w = worker();
