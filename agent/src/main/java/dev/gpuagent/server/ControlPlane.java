@@ -6,6 +6,10 @@ import dev.gpuagent.server.api.ApiRoutes;
 import dev.gpuagent.server.api.CancelNotifier;
 import dev.gpuagent.server.api.DeploymentFiles;
 import dev.gpuagent.server.api.Workflows;
+import dev.gpuagent.server.dispatch.DispatchMetrics;
+import dev.gpuagent.server.dispatch.DispatchSettings;
+import dev.gpuagent.server.dispatch.RunDispatcher;
+import dev.gpuagent.server.dispatch.WorkerEndpoint;
 import dev.gpuagent.server.http.HttpApiServer;
 import dev.gpuagent.server.http.Router;
 import dev.gpuagent.server.http.SystemRoutes;
@@ -40,11 +44,13 @@ public final class ControlPlane implements AutoCloseable {
   private final Organisation organisation;
   private final WebhookSender webhooks;
   private final RunEvents runEvents;
+  private final RunDispatcher dispatcher;
 
   private ControlPlane(Stores stores, IdentityStore identity, HttpApiServer http, Organisation organisation,
-      WebhookSender webhooks, RunEvents runEvents) {
+      WebhookSender webhooks, RunEvents runEvents, RunDispatcher dispatcher) {
     this.webhooks = webhooks;
     this.runEvents = runEvents;
+    this.dispatcher = dispatcher;
     this.stores = stores;
     this.identity = identity;
     this.http = http;
@@ -54,10 +60,17 @@ public final class ControlPlane implements AutoCloseable {
   /** Opens the store, loads the deployment files, binds the listener. */
   public static ControlPlane start(ServerSettings settings, Metrics metrics, NodeRegistry nodes,
       CancelNotifier cancelNotifier, Clock clock) {
+    return start(settings, metrics, nodes, cancelNotifier, DispatchSettings.defaults(), clock);
+  }
+
+  /** As above, with the worker protocol's intervals and limits (tests shorten them). */
+  public static ControlPlane start(ServerSettings settings, Metrics metrics, NodeRegistry nodes,
+      CancelNotifier cancelNotifier, DispatchSettings dispatch, Clock clock) {
     Objects.requireNonNull(settings, "settings");
     Stores stores = Stores.openSqlite(settings.dataDir(), clock);
     HttpApiServer http = null;
     WebhookSender webhooks = null;
+    RunDispatcher dispatcher = new RunDispatcher(stores.runs(), dispatch, clock, new DispatchMetrics(metrics));
     try {
       IdentityStore identity = new JdbcIdentityStore(stores.database(), clock);
       Organisation organisation = identity.ensureOrganisation(settings.organisation());
@@ -67,17 +80,23 @@ public final class ControlPlane implements AutoCloseable {
           settings.webhooks(), clock, new SecureRandom()).start();
       RunEvents runEvents = new WebhookEvents(stores.webhooks(), stores.runs(), webhooks::wake);
       Router.Builder routes = Router.builder();
-      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancelNotifier, runEvents);
+      CancelNotifier cancels = run -> {
+        cancelNotifier.cancelled(run);
+        dispatcher.cancelled(run);
+      };
+      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancels, dispatcher, runEvents);
       SystemRoutes.addTo(routes, metrics, SystemRoutes.Health::ok);
-      http = new HttpApiServer(settings.http(), routes.build(), metrics);
+      http = new HttpApiServer(settings.http(), routes.build(), metrics, WorkerEndpoint.factory(identity, dispatcher));
+      dispatcher.start();
       InetSocketAddress bound = http.start();
       LOG.info("gpu-agent server listening on http://{}:{} (data {}, organisation '{}')",
           bound.getHostString(), bound.getPort(), settings.dataDir(), organisation.name());
-      return new ControlPlane(stores, identity, http, organisation, webhooks, runEvents);
+      return new ControlPlane(stores, identity, http, organisation, webhooks, runEvents, dispatcher);
     } catch (RuntimeException e) {
       if (http != null) {
         http.close();
       }
+      dispatcher.close();
       if (webhooks != null) {
         webhooks.close();
       }
@@ -107,6 +126,11 @@ public final class ControlPlane implements AutoCloseable {
     return runEvents;
   }
 
+  /** The worker protocol's dispatcher. */
+  public RunDispatcher dispatcher() {
+    return dispatcher;
+  }
+
   /** The organisation file-loaded deployments belong to. */
   public Organisation organisation() {
     return organisation;
@@ -116,6 +140,7 @@ public final class ControlPlane implements AutoCloseable {
   public void close() {
     try {
       http.close();
+      dispatcher.close();
     } finally {
       try {
         webhooks.close();

@@ -12,14 +12,18 @@ public final class ApiRoutes {
 
   public static Router.Builder addTo(Router.Builder router, Stores stores, IdentityStore identity,
       NodeRegistry nodes, Workflows workflows, CancelNotifier cancelNotifier) {
-    return addTo(router, stores, identity, nodes, workflows, cancelNotifier, RunEvents.NONE);
+    return addTo(router, stores, identity, nodes, workflows, cancelNotifier, RunQueuedListener.NONE, RunEvents.NONE);
   }
 
-  /** As above; {@code events} hears of each run the API queues or cancels. */
+  /**
+   * As above; {@code queuedListener} hears of every queued run (the dispatcher), {@code events} of each
+   * run the API queues or cancels (webhooks).
+   */
   public static Router.Builder addTo(Router.Builder router, Stores stores, IdentityStore identity,
-      NodeRegistry nodes, Workflows workflows, CancelNotifier cancelNotifier, RunEvents events) {
+      NodeRegistry nodes, Workflows workflows, CancelNotifier cancelNotifier, RunQueuedListener queuedListener,
+      RunEvents events) {
     router.authenticate("/api", new ApiKeyAuthenticator(identity));
-    new RunRoutes(stores.runs(), stores.deployments(), workflows, cancelNotifier, events).addTo(router);
+    new RunRoutes(stores.runs(), stores.deployments(), workflows, cancelNotifier, queuedListener, events).addTo(router);
     new DeploymentRoutes(stores.deployments(), workflows, nodes).addTo(router);
     OpenApi.addTo(router);
     return router;

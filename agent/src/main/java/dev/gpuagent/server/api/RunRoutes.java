@@ -33,15 +33,20 @@ public final class RunRoutes {
   private final DeploymentStore deployments;
   private final Workflows workflows;
   private final CancelNotifier cancelNotifier;
+  private final RunQueuedListener queuedListener;
   private final RunEvents events;
 
   public RunRoutes(RunStore runs, DeploymentStore deployments, Workflows workflows, CancelNotifier cancelNotifier) {
-    this(runs, deployments, workflows, cancelNotifier, RunEvents.NONE);
+    this(runs, deployments, workflows, cancelNotifier, RunQueuedListener.NONE, RunEvents.NONE);
   }
 
-  /** {@code events} hears of each run this API queues or cancels (webhooks). */
+  /**
+   * {@code queuedListener} hears of every queued run (the dispatcher); {@code events} of each run this
+   * API queues or cancels (webhooks).
+   */
   public RunRoutes(RunStore runs, DeploymentStore deployments, Workflows workflows, CancelNotifier cancelNotifier,
-      RunEvents events) {
+      RunQueuedListener queuedListener, RunEvents events) {
+    this.queuedListener = Objects.requireNonNull(queuedListener, "queuedListener");
     this.events = Objects.requireNonNull(events, "events");
     this.runs = Objects.requireNonNull(runs, "runs");
     this.deployments = Objects.requireNonNull(deployments, "deployments");
@@ -79,6 +84,11 @@ public final class RunRoutes {
     Run stored = runs.insert(run);
     LOG.debug("queued run {} of deployment {} (gpu {})", stored.id(), deployment.id(),
         stored.gpuRequested() == null ? "any" : stored.gpuRequested());
+    try {
+      queuedListener.queued(stored);
+    } catch (RuntimeException e) {
+      LOG.warn("could not hand run {} to the dispatcher: {}", stored.id(), e.toString());
+    }
     tell(stored);
     return Response.ok(Map.of("run_id", stored.id().toString()));
   }

@@ -1,6 +1,7 @@
 package dev.gpuagent.server.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -9,6 +10,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The pipeline of one connection: idle timeout, HTTP/1.1 codec, keep-alive bookkeeping (closes after
@@ -21,6 +23,7 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
   private final Executor handlers;
   private final HttpMetrics metrics;
   private final ChannelGroup channels;
+  private final Supplier<ChannelHandler> upgrades;
 
   /**
    * @param handlers the pool route handlers run on (bounded: a full pool is answered 503)
@@ -29,6 +32,16 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
    */
   HttpApiInitializer(
       HttpServerConfig config, Router router, Executor handlers, HttpMetrics metrics, ChannelGroup channels) {
+    this(config, router, handlers, metrics, channels, null);
+  }
+
+  /**
+   * @param upgrades a per-connection handler placed before the API handler (the worker WebSocket
+   *     endpoint: it takes its own path and passes every other request on), or null for none
+   */
+  HttpApiInitializer(HttpServerConfig config, Router router, Executor handlers, HttpMetrics metrics,
+      ChannelGroup channels, Supplier<ChannelHandler> upgrades) {
+    this.upgrades = upgrades;
     this.config = config;
     this.dispatcher = new Dispatcher(router);
     this.handlers = handlers;
@@ -54,6 +67,9 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
     pipeline.addLast("codec", new HttpServerCodec());
     pipeline.addLast("keepAlive", new HttpServerKeepAliveHandler());
     pipeline.addLast("aggregator", new BodyLimitAggregator(config.maxBodyBytes()));
+    if (upgrades != null) {
+      pipeline.addLast("upgrade", upgrades.get());
+    }
     pipeline.addLast("api", new HttpApiHandler(dispatcher, handlers, metrics, config.maxBodyBytes()));
   }
 }

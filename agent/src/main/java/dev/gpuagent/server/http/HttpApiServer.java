@@ -3,6 +3,7 @@ package dev.gpuagent.server.http;
 import dev.gpuagent.metrics.Metrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -15,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,7 @@ public final class HttpApiServer implements AutoCloseable {
   private final HttpServerConfig config;
   private final Router router;
   private final Metrics metrics;
+  private final Supplier<ChannelHandler> upgrades;
   private State state = State.NEW;
   private EventLoopGroup boss;
   private EventLoopGroup workers;
@@ -42,9 +45,18 @@ public final class HttpApiServer implements AutoCloseable {
 
   /** @param metrics where request metrics go, or null for none */
   public HttpApiServer(HttpServerConfig config, Router router, Metrics metrics) {
+    this(config, router, metrics, null);
+  }
+
+  /**
+   * @param upgrades a per-connection handler placed before the API handler that takes its own
+   *     paths (the worker WebSocket endpoint) and passes every other request on; null for none
+   */
+  public HttpApiServer(HttpServerConfig config, Router router, Metrics metrics, Supplier<ChannelHandler> upgrades) {
     this.config = config;
     this.router = router;
     this.metrics = metrics;
+    this.upgrades = upgrades;
   }
 
   /** Binds and starts serving; returns the bound address. Fails if the address is taken. */
@@ -71,7 +83,7 @@ public final class HttpApiServer implements AutoCloseable {
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new HttpApiInitializer(config, router, handlers, httpMetrics, channels));
+            .childHandler(new HttpApiInitializer(config, router, handlers, httpMetrics, channels, upgrades));
     state = State.RUNNING;
     try {
       serverChannel = bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();

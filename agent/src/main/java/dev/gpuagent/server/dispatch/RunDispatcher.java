@@ -1,0 +1,322 @@
+package dev.gpuagent.server.dispatch;
+
+import dev.gpuagent.protocol.CancelReason;
+import dev.gpuagent.protocol.Protocol;
+import dev.gpuagent.protocol.ServerMessage;
+import dev.gpuagent.protocol.SlotInfo;
+import dev.gpuagent.server.api.CancelNotifier;
+import dev.gpuagent.server.api.RunQueuedListener;
+import dev.gpuagent.server.store.ExpiredLeases;
+import dev.gpuagent.server.store.Run;
+import dev.gpuagent.server.store.RunStore;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The push dispatcher (docs/protocol.md sections 3, 6, 7, 11, 13). All its state (connected workers,
+ * slots, open leases) is owned by one thread: every event (a frame, a connect or disconnect, a
+ * queued or cancelled run, the sweep) is a task on it, so a connection's frames are handled in
+ * order and no lock is needed. Store calls run on that thread too.
+ */
+public final class RunDispatcher implements RunQueuedListener, CancelNotifier, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RunDispatcher.class);
+
+  final RunStore runs;
+  final DispatchSettings settings;
+  final Clock clock;
+  private final ScheduledExecutorService thread;
+  final Map<String, WorkerConnection> workers = new HashMap<>();
+  final Map<String, LeaseHold> leases = new HashMap<>();
+  final ClosedLeases closed = new ClosedLeases(10_000);
+  private final WorkerMessages messages;
+  private final DispatchMetrics metrics;
+
+  public RunDispatcher(RunStore runs, DispatchSettings settings, Clock clock, DispatchMetrics metrics) {
+    this.runs = runs;
+    this.settings = settings;
+    this.clock = clock;
+    this.metrics = metrics == null ? DispatchMetrics.NONE : metrics;
+    this.thread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("dispatch", true));
+    this.messages = new WorkerMessages(this);
+  }
+
+  /** Starts the sweeper and leases what is already queued to whoever connects. */
+  public void start() {
+    long every = settings.sweepInterval().toMillis();
+    thread.scheduleWithFixedDelay(() -> guarded("sweep", this::sweep), every, every, TimeUnit.MILLISECONDS);
+  }
+
+  public DispatchSettings settings() {
+    return settings;
+  }
+
+  // ---- events from other threads ----
+
+  @Override
+  public void queued(Run run) {
+    submit("dispatch", this::dispatchAll);
+  }
+
+  @Override
+  public void cancelled(Run run) {
+    submit("cancel", () -> pushCancel(run, CancelReason.CANCELLED));
+  }
+
+  /** A worker token was revoked: its live connections close with 1008 (their leases expire as usual). */
+  public void tokenRevoked(UUID tokenId) {
+    submit("revoke", () -> {
+      for (WorkerConnection conn : List.copyOf(workers.values())) {
+        if (conn.tokenId.equals(tokenId)) {
+          conn.close(1008, "worker token revoked");
+          detach(conn);
+        }
+      }
+    });
+  }
+
+  void frame(WorkerConnection conn, byte[] utf8) {
+    submit("frame", () -> messages.handle(conn, utf8));
+  }
+
+  void disconnected(WorkerConnection conn) {
+    submit("disconnect", () -> detach(conn));
+  }
+
+  void helloDeadline(WorkerConnection conn) {
+    submit("hello timeout", () -> {
+      if (!conn.helloDone() && !conn.closed) {
+        LOG.info("{} sent no hello within {} ms; closing", conn, settings.helloTimeout().toMillis());
+        conn.close(Protocol.CLOSE_HELLO_TIMEOUT, "no hello");
+      }
+    });
+  }
+
+  private void submit(String what, Runnable task) {
+    try {
+      thread.execute(() -> guarded(what, task));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("dispatcher closed; dropped {}", what);
+    }
+  }
+
+  private static void guarded(String what, Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      LOG.error("dispatcher: {} failed", what, e);
+    }
+  }
+
+  /** Runs {@code task} on the dispatcher thread and waits for it (tests, metrics). */
+  <T> T call(java.util.concurrent.Callable<T> task) {
+    try {
+      return thread.submit(task).get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("dispatcher call failed", e);
+    }
+  }
+
+  // ---- on the dispatcher thread ----
+
+  Instant now() {
+    return clock.instant();
+  }
+
+  /** Drops a connection's slots; its leases stay open until they expire or the worker resumes them. */
+  void detach(WorkerConnection conn) {
+    conn.closed = true;
+    if (conn.workerId != null && workers.get(conn.workerId) == conn) {
+      workers.remove(conn.workerId);
+      countConnections();
+      LOG.info("{} disconnected", conn);
+    }
+  }
+
+  /** Leases queued runs to free slots until no free slot matches a queued run. */
+  void dispatchAll() {
+    List<WorkerConnection.Slot> free = new ArrayList<>();
+    Map<WorkerConnection.Slot, WorkerConnection> owner = new HashMap<>();
+    for (WorkerConnection conn : workers.values()) {
+      if (conn.draining || conn.closed) {
+        continue;
+      }
+      for (WorkerConnection.Slot slot : conn.slots.values()) {
+        if (slot.hold == null && slot.state != dev.gpuagent.protocol.SlotState.UNHEALTHY) {
+          free.add(slot);
+          owner.put(slot, conn);
+        }
+      }
+    }
+    if (free.isEmpty()) {
+      return;
+    }
+    Map<String, Long> depth = runs.queueDepth();
+    metrics.queueDepth(depth);
+    if (depth.values().stream().allMatch(n -> n == 0)) {
+      return;
+    }
+    // GPU slots before CPU slots (an "any" run takes a GPU first), then the slot free the longest.
+    free.sort(Comparator.comparing((WorkerConnection.Slot s) -> s.isGpu() ? 0 : 1)
+        .thenComparing(s -> s.freeSince));
+    for (WorkerConnection.Slot slot : free) {
+      String type = slot.info.gpuType();
+      if (depth.getOrDefault(type, 0L) == 0 && depth.getOrDefault("any", 0L) == 0) {
+        continue;
+      }
+      WorkerConnection conn = owner.get(slot);
+      Optional<Run> claimed = runs.claimNext(List.of(type), conn.workerId, settings.leaseTtl());
+      if (claimed.isEmpty()) {
+        continue;
+      }
+      Run run = claimed.get();
+      String key = run.gpuRequested() == null ? "any" : run.gpuRequested();
+      depth.merge(key, -1L, Long::sum);
+      grant(conn, slot, run);
+    }
+  }
+
+  private void grant(WorkerConnection conn, WorkerConnection.Slot slot, Run run) {
+    Instant now = now();
+    LeaseHold hold = new LeaseHold(run.gpuEventId(), run.id(), run.fencingToken(), conn.workerId,
+        slot.info.slotId(), run.leaseExpiresAt() == null ? now.plus(settings.leaseTtl()) : run.leaseExpiresAt());
+    leases.put(hold.leaseId, hold);
+    slot.hold = hold;
+    conn.send(LeaseMessages.lease(run, slot.info.slotId(), now, false));
+    metrics.dispatched(run, now);
+    LOG.debug("leased run {} (attempt {}) to {} slot {}", run.id(), run.attempt(), conn, slot.info.slotId());
+  }
+
+  /** Closes a lease in the dispatcher's books and frees its slot. */
+  void closeLease(LeaseHold hold, String why) {
+    if (leases.remove(hold.leaseId) == null) {
+      return;
+    }
+    closed.put(hold.leaseId, why);
+    WorkerConnection conn = workers.get(hold.workerId);
+    if (conn != null) {
+      WorkerConnection.Slot slot = conn.slots.get(hold.slotId);
+      if (slot != null && slot.hold == hold) {
+        slot.hold = null;
+        slot.freeSince = now();
+      }
+    }
+  }
+
+  /** The connection of the worker holding {@code hold}, if it is connected. */
+  Optional<WorkerConnection> holder(LeaseHold hold) {
+    return Optional.ofNullable(workers.get(hold.workerId)).filter(c -> !c.closed);
+  }
+
+  private void pushCancel(Run run, CancelReason reason) {
+    if (run.gpuEventId() == null) {
+      return;
+    }
+    LeaseHold hold = leases.get(run.gpuEventId());
+    if (hold == null || !hold.runId.equals(run.id())) {
+      return;
+    }
+    hold.ending = true;
+    holder(hold).ifPresent(conn -> conn.send(
+        new ServerMessage.Cancel(hold.leaseId, hold.runId.toString(), hold.fencingToken, reason)));
+    LOG.info("run {} {}: told {}", run.id(), reason.wire(), hold.workerId);
+  }
+
+  /** Expires overdue leases (re-queue or fail), times out overdue runs, frees confirmed-dead slots, dispatches. */
+  void sweep() {
+    Instant now = now();
+    ExpiredLeases expired = runs.requeueExpired(now);
+    List<Run> gone = new ArrayList<>(expired.requeued());
+    gone.addAll(expired.failed());
+    for (Run run : gone) {
+      for (LeaseHold hold : List.copyOf(leases.values())) {
+        if (hold.runId.equals(run.id()) && !hold.ending) {
+          closeLease(hold, "lease_expired");
+          holder(hold).ifPresent(conn -> conn.send(new ServerMessage.Abandon(hold.leaseId, hold.runId.toString(),
+              "lease_expired", "the lease expired; the run was " + (expired.failed().contains(run)
+                  ? "failed" : "re-queued as attempt " + (run.attempt() + 1)))));
+        }
+      }
+    }
+    for (Run run : runs.timeoutOverdue(now)) {
+      pushCancel(run, CancelReason.TIMEOUT);
+    }
+    for (LeaseHold hold : List.copyOf(leases.values())) {
+      if (hold.ending && !now.isBefore(hold.expiresAt)) {
+        closeLease(hold, "lease_expired");
+      }
+    }
+    dispatchAll();
+  }
+
+  /** Expires {@code workerId}'s leases among {@code leaseIds} at once (as if their TTL had run out). */
+  void expireNow(String workerId, List<LeaseHold> holds) {
+    List<String> ids = new ArrayList<>();
+    for (LeaseHold hold : holds) {
+      if (hold.ending) {
+        closeLease(hold, "lease_expired");
+      } else {
+        ids.add(hold.leaseId);
+        hold.expiresAt = now();
+      }
+    }
+    if (!ids.isEmpty()) {
+      // The store expires leases by time only: move these to expire now, then sweep just past it (the
+      // store keeps milliseconds, so the margin covers truncation; a lease due within it is due anyway).
+      runs.renewLeases(workerId, ids, java.time.Duration.ofMillis(1));
+      Instant later = now().plusMillis(10);
+      ExpiredLeases expired = runs.requeueExpired(later);
+      for (LeaseHold hold : holds) {
+        closeLease(hold, "lease_expired");
+      }
+      LOG.info("expired {} lease(s) of {} not resumed ({} re-queued, {} failed)", ids.size(), workerId,
+          expired.requeued().size(), expired.failed().size());
+    }
+  }
+
+  /** The lease id, stable for (token, name): the run record's {@code machine_id}. */
+  static String workerId(UUID tokenId, String name) {
+    return UUID.nameUUIDFromBytes((tokenId + "/" + name).getBytes(StandardCharsets.UTF_8)).toString();
+  }
+
+  void slotsOffered(WorkerConnection conn, List<SlotInfo> slots) {
+    Instant now = now();
+    for (SlotInfo info : slots) {
+      conn.slots.put(info.slotId(), new WorkerConnection.Slot(info, now));
+    }
+  }
+
+  /** Updates the connection gauges after a connect or disconnect. */
+  void countConnections() {
+    int slots = 0;
+    for (WorkerConnection conn : workers.values()) {
+      slots += conn.slots.size();
+    }
+    metrics.connections(workers.size(), slots);
+  }
+
+  @Override
+  public void close() {
+    thread.shutdown();
+    try {
+      if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+        thread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
