@@ -38,8 +38,8 @@ final class NotifySocket implements AutoCloseable {
       if ((int) BIND.invokeExact(fd, address, 2 + name.length + 1) != 0) {
         throw new IllegalStateException("bind " + path + " failed");
       }
-      MemorySegment timeout = arena.allocate(16); // struct timeval { 10 s, 0 us }
-      timeout.set(ValueLayout.JAVA_LONG, 0, 10L);
+      MemorySegment timeout = arena.allocate(16); // struct timeval { 30 s, 0 us }: a loaded CI machine
+      timeout.set(ValueLayout.JAVA_LONG, 0, 30L);
       int ignored = (int) SETSOCKOPT.invokeExact(fd, 1 /* SOL_SOCKET */, 20 /* SO_RCVTIMEO */, timeout, 16);
     }
   }
@@ -48,7 +48,7 @@ final class NotifySocket implements AutoCloseable {
     return path;
   }
 
-  /** The next datagram, or null after 10 s without one. */
+  /** The next datagram, or null after 30 s without one. */
   String receive() throws Throwable {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment buffer = arena.allocate(4096);
