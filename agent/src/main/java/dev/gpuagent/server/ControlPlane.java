@@ -12,11 +12,15 @@ import dev.gpuagent.server.http.SystemRoutes;
 import dev.gpuagent.server.identity.IdentityStore;
 import dev.gpuagent.server.identity.JdbcIdentityStore;
 import dev.gpuagent.server.identity.Organisation;
+import dev.gpuagent.server.outputs.LeaseHolders;
+import dev.gpuagent.server.outputs.OutputRoutes;
 import dev.gpuagent.server.store.Stores;
 import dev.gpuagent.workflow.WorkflowLimits;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,10 +57,16 @@ public final class ControlPlane implements AutoCloseable {
       Workflows workflows = new Workflows(nodes, WorkflowLimits.DEFAULT);
       new DeploymentFiles(stores.deployments(), workflows).load(settings.deploymentsDir(), organisation.id());
       Router.Builder routes = Router.builder();
-      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancelNotifier);
+      AtomicReference<String> publicUrl = new AtomicReference<>(settings.publicUrl());
+      OutputRoutes outputs = new OutputRoutes(stores, settings.dataDir(), publicUrl::get,
+          Duration.ofSeconds(settings.outputUrlTtlS()), settings.effectiveMaxUploadBytes(),
+          LeaseHolders.ANY_WORKER_TOKEN, clock);
+      outputs.addTo(routes, identity);
+      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancelNotifier, outputs.records());
       SystemRoutes.addTo(routes, metrics, SystemRoutes.Health::ok);
       http = new HttpApiServer(settings.http(), routes.build(), metrics);
       InetSocketAddress bound = http.start();
+      publicUrl.set(settings.publicUrl(bound.getPort()));
       LOG.info("gpu-agent server listening on http://{}:{} (data {}, organisation '{}')",
           bound.getHostString(), bound.getPort(), settings.dataDir(), organisation.name());
       return new ControlPlane(stores, identity, http, organisation);

@@ -11,8 +11,14 @@ public final class ApiRoutes {
 
   public static Router.Builder addTo(Router.Builder router, Stores stores, IdentityStore identity,
       NodeRegistry nodes, Workflows workflows, CancelNotifier cancelNotifier) {
+    return addTo(router, stores, identity, nodes, workflows, cancelNotifier, RunOutputs.STORED);
+  }
+
+  /** As above, with the run record's {@code outputs} rendered by {@code outputs} (signed download links). */
+  public static Router.Builder addTo(Router.Builder router, Stores stores, IdentityStore identity,
+      NodeRegistry nodes, Workflows workflows, CancelNotifier cancelNotifier, RunOutputs outputs) {
     router.authenticate("/api", new ApiKeyAuthenticator(identity));
-    new RunRoutes(stores.runs(), stores.deployments(), workflows, cancelNotifier).addTo(router);
+    new RunRoutes(stores.runs(), stores.deployments(), workflows, cancelNotifier, outputs).addTo(router);
     new DeploymentRoutes(stores.deployments(), workflows, nodes).addTo(router);
     OpenApi.addTo(router);
     return router;

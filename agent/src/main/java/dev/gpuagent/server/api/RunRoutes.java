@@ -32,8 +32,15 @@ public final class RunRoutes {
   private final DeploymentStore deployments;
   private final Workflows workflows;
   private final CancelNotifier cancelNotifier;
+  private final RunOutputs outputs;
 
   public RunRoutes(RunStore runs, DeploymentStore deployments, Workflows workflows, CancelNotifier cancelNotifier) {
+    this(runs, deployments, workflows, cancelNotifier, RunOutputs.STORED);
+  }
+
+  public RunRoutes(RunStore runs, DeploymentStore deployments, Workflows workflows, CancelNotifier cancelNotifier,
+      RunOutputs outputs) {
+    this.outputs = Objects.requireNonNull(outputs, "outputs");
     this.runs = Objects.requireNonNull(runs, "runs");
     this.deployments = Objects.requireNonNull(deployments, "deployments");
     this.workflows = Objects.requireNonNull(workflows, "workflows");
@@ -77,7 +84,7 @@ public final class RunRoutes {
     UUID runId = request.pathUuid("run_id");
     UUID orgId = request.principal(ApiPrincipal.class).orgId();
     Run run = runs.get(orgId, runId).orElseThrow(RunRoutes::runNotFound);
-    return Response.ok(RunView.of(run));
+    return Response.ok(RunView.of(run, outputs));
   }
 
   Response cancel(Request request) {
