@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The control plane's parts wired together: the embedded store in the data folder, the file-loaded
- * deployments, the {@code /api} routes, {@code /healthz} and {@code /metrics} on one listener.
+ * deployments, the {@code /api} routes, output uploads and signed downloads ({@code server.outputs}),
+ * {@code /healthz} and {@code /metrics} on one listener.
  * {@link #start} opens and binds everything (or closes what it opened and throws); {@link #close}
  * stops the listener first, then the store.
  */
