@@ -100,6 +100,37 @@ public final class OutputFiles {
     });
   }
 
+  /**
+   * Deletes every file uploaded under the lease with {@code fencingToken} (a closed lease whose run was
+   * re-queued: protocol.md section 6). Returns how many files were deleted.
+   */
+  public int deleteLease(UUID runId, long fencingToken) {
+    return deleteTree(root.resolve(runId.toString()).resolve("t" + fencingToken));
+  }
+
+  /** Deletes every file of the run (all leases). Returns how many files were deleted. */
+  public int deleteRun(UUID runId) {
+    return deleteTree(root.resolve(runId.toString()));
+  }
+
+  private static int deleteTree(Path top) {
+    if (!Files.isDirectory(top)) {
+      return 0;
+    }
+    try (var walk = Files.walk(top)) {
+      int deleted = 0;
+      for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        if (Files.isRegularFile(path)) {
+          deleted++;
+        }
+        Files.deleteIfExists(path);
+      }
+      return deleted;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + top, e);
+    }
+  }
+
   /** The file of {@code storageKey}, if the key stays inside the root and the file exists. */
   public Optional<Path> open(String storageKey) {
     return resolve(storageKey).filter(Files::isRegularFile);

@@ -7,8 +7,11 @@ import dev.gpuagent.protocol.OutputImage;
 import dev.gpuagent.protocol.OutputSummary;
 import dev.gpuagent.server.api.RunOutputs;
 import dev.gpuagent.server.http.Json;
+import dev.gpuagent.server.store.OutputStore;
 import dev.gpuagent.server.store.Run;
+import dev.gpuagent.server.store.RunOutput;
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -61,6 +64,21 @@ public final class OutputRecords implements RunOutputs {
       entry.putObject("node_meta").put("node_id", node.nodeId()).put("class_type", node.classType());
     }
     return list.toString();
+  }
+
+  /**
+   * The names ({@code subfolder/filename}) of the files stored under the lease whose fencing token is
+   * {@code fencingToken}: what a {@code run_finished} of that lease may list ({@link #toRecord}).
+   */
+  public static Set<String> storedUnder(OutputStore outputs, UUID runId, long fencingToken) {
+    String prefix = OutputFiles.storageKey(runId, fencingToken, "");
+    Set<String> names = new HashSet<>();
+    for (RunOutput output : outputs.list(runId)) {
+      if (output.storageKey().startsWith(prefix)) {
+        names.add(output.filename());
+      }
+    }
+    return names;
   }
 
   @Override

@@ -46,6 +46,23 @@ class OutputFilesTest {
   }
 
   @Test
+  void deleteLeaseRemovesOnlyThatLeasesFiles() throws Exception {
+    OutputFiles files = new OutputFiles(dir);
+    UUID run = UUID.randomUUID();
+    String old = OutputFiles.storageKey(run, 1, "s/a.png");
+    String current = OutputFiles.storageKey(run, 2, "a.png");
+    files.write(run, old, new ByteArrayInputStream(new byte[] {1}), 10);
+    files.write(run, OutputFiles.storageKey(run, 1, "b.png"), new ByteArrayInputStream(new byte[] {2}), 10);
+    files.write(run, current, new ByteArrayInputStream(new byte[] {3}), 10);
+    assertEquals(2, files.deleteLease(run, 1));
+    assertTrue(files.open(old).isEmpty());
+    assertTrue(files.open(current).isPresent());
+    assertEquals(0, files.deleteLease(run, 1));
+    assertEquals(1, files.deleteRun(run));
+    assertFalse(Files.exists(dir.resolve("outputs").resolve(run.toString())));
+  }
+
+  @Test
   void keysThatLeaveTheRootAreRefused() throws Exception {
     OutputFiles files = new OutputFiles(dir.resolve("data"));
     Files.createDirectories(dir.resolve("data"));

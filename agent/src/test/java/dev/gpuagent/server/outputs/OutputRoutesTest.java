@@ -165,6 +165,24 @@ class OutputRoutesTest {
   }
 
   @Test
+  void theOldLeaseOfAReQueuedRunIs409AndItsFilesAreNotTheNewLeases() throws Exception {
+    Run first = leasedRun();
+    assertEquals(201, upload(first, "a.png", null, png(), "image/png").statusCode());
+    assertTrue(server.stores().runs().release(first.id(), first.fencingToken(), "shutdown")
+        instanceof dev.gpuagent.server.store.Transition.Applied);
+    Run second = server.stores().runs().claimNext(List.of("H100"), "worker-2", Duration.ofSeconds(30)).orElseThrow();
+    assertEquals(first.id(), second.id());
+    HttpResponse<String> old = upload(first, "b.png", null, png(), "image/png");
+    assertAnswer(409, "{\"detail\":\"lease " + first.gpuEventId()
+        + " is not the run's current lease (unknown_lease)\"}", old);
+    assertEquals(201, upload(second, "c.png", null, png(), "image/png").statusCode());
+    assertEquals(Set.of("c.png"), OutputRecords.storedUnder(server.stores().outputs(), second.id(), second.fencingToken()));
+    assertEquals(Set.of(), OutputRecords.storedUnder(server.stores().outputs(), first.id(), first.fencingToken()),
+        "the run's listing shows its latest attempt only");
+    assertEquals(404, download(links().url(first.id(), "", "a.png")).statusCode(), "the old attempt's file is not served");
+  }
+
+  @Test
   void anotherRunsLeaseIs409() throws Exception {
     Run first = leasedRun();
     Run second = leasedRun();
@@ -305,8 +323,7 @@ class OutputRoutesTest {
   }
 
   private void finish(Run run, OutputSummary... outputs) {
-    Set<String> stored = new java.util.HashSet<>();
-    server.stores().outputs().list(run.id()).forEach(o -> stored.add(o.filename()));
+    Set<String> stored = OutputRecords.storedUnder(server.stores().outputs(), run.id(), run.fencingToken());
     String record = OutputRecords.toRecord(run.id(), List.of(outputs), stored);
     server.stores().runs().setStatus(StatusUpdate.finish(run.id(), run.fencingToken(), RunStatus.SUCCESS, null,
         record, null));
