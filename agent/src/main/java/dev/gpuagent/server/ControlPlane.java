@@ -61,7 +61,7 @@ public final class ControlPlane implements AutoCloseable {
       AtomicReference<String> publicUrl = new AtomicReference<>(settings.publicUrl());
       OutputRoutes outputs = new OutputRoutes(stores, settings.dataDir(), publicUrl::get,
           Duration.ofSeconds(settings.outputUrlTtlS()), settings.effectiveMaxUploadBytes(),
-          LeaseHolders.ANY_WORKER_TOKEN, clock);
+          LeaseHolders.ANY_WORKER_TOKEN, clock, metrics);
       outputs.addTo(routes, identity);
       ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancelNotifier, outputs.records());
       SystemRoutes.addTo(routes, metrics, SystemRoutes.Health::ok);

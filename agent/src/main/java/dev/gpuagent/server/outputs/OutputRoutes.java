@@ -1,5 +1,6 @@
 package dev.gpuagent.server.outputs;
 
+import dev.gpuagent.metrics.Metrics;
 import dev.gpuagent.server.http.Router;
 import dev.gpuagent.server.identity.IdentityStore;
 import dev.gpuagent.server.store.Stores;
@@ -21,11 +22,11 @@ public final class OutputRoutes {
   private final OutputDownloads downloads;
 
   public OutputRoutes(Stores stores, Path dataDir, Supplier<String> publicUrl, Duration linkTtl, long maxUploadBytes,
-      LeaseHolders holders, Clock clock) {
+      LeaseHolders holders, Clock clock, Metrics metrics) {
     this.files = new OutputFiles(dataDir);
     this.links = OutputLinks.open(dataDir, publicUrl, linkTtl, clock);
     this.records = new OutputRecords(links);
-    this.uploads = new OutputUploads(stores.runs(), stores.outputs(), files, holders, maxUploadBytes, clock);
+    this.uploads = new OutputUploads(stores.runs(), stores.outputs(), files, holders, maxUploadBytes, clock, metrics);
     this.downloads = new OutputDownloads(links.signer(), stores.outputs(), files);
   }
 

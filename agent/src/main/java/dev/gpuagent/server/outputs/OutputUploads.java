@@ -1,5 +1,9 @@
 package dev.gpuagent.server.outputs;
 
+import dev.gpuagent.metrics.Buckets;
+import dev.gpuagent.metrics.MeterFamily;
+import dev.gpuagent.metrics.Metrics;
+import dev.gpuagent.metrics.Unit;
 import dev.gpuagent.protocol.OutputNames;
 import dev.gpuagent.server.http.ApiException;
 import dev.gpuagent.server.http.Request;
@@ -9,6 +13,9 @@ import dev.gpuagent.server.store.OutputStore;
 import dev.gpuagent.server.store.Run;
 import dev.gpuagent.server.store.RunOutput;
 import dev.gpuagent.server.store.RunStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,9 +47,15 @@ public final class OutputUploads {
   private final LeaseHolders holders;
   private final long maxUploadBytes;
   private final Clock clock;
+  private final MeterFamily<Counter> uploads;
+  private final DistributionSummary sizes;
 
+  /** {@code metrics} may be null (no meters). */
   public OutputUploads(RunStore runs, OutputStore outputs, OutputFiles files, LeaseHolders holders,
-      long maxUploadBytes, Clock clock) {
+      long maxUploadBytes, Clock clock, Metrics metrics) {
+    Metrics meters = metrics == null ? Metrics.of(new SimpleMeterRegistry()) : metrics;
+    this.uploads = meters.counters("output_uploads", "Output file uploads from workers, by outcome", "outcome");
+    this.sizes = meters.histogram("output_size", Unit.BYTES, "Sizes of the output files stored", Buckets.SIZES);
     this.runs = Objects.requireNonNull(runs, "runs");
     this.outputs = Objects.requireNonNull(outputs, "outputs");
     this.files = Objects.requireNonNull(files, "files");
@@ -66,6 +79,22 @@ public final class OutputUploads {
   }
 
   Response upload(Request request) {
+    try {
+      Response answer = store(request);
+      uploads.labels("stored").increment();
+      return answer;
+    } catch (ApiException e) {
+      uploads.labels(switch (e.status()) {
+        case 409 -> "stale";
+        case 413 -> "too_large";
+        case 404 -> "unknown_run";
+        default -> "bad_request";
+      }).increment();
+      throw e;
+    }
+  }
+
+  private Response store(Request request) {
     WorkerCredential credential = request.principal(WorkerCredential.class);
     String filename = request.pathParam("filename");
     String subfolder = request.queryParam("subfolder").orElse("");
@@ -107,6 +136,7 @@ public final class OutputUploads {
       LOG.info("refused output {} of run {}: {}", relative, runId, why);
       throw ApiException.conflict(why);
     }
+    sizes.record(stored.sizeBytes());
     LOG.debug("stored output {} of run {} ({} bytes, {})", relative, runId, stored.sizeBytes(), mediaType);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("filename", filename);

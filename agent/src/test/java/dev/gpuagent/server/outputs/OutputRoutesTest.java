@@ -54,13 +54,14 @@ class OutputRoutesTest {
   private String base;
   private String key;
   private String workerToken;
+  private Metrics metrics;
 
   @BeforeEach
   void start() {
     ServerSettings settings = new ServerSettings("127.0.0.1", 0, dir.resolve("data"),
         Path.of("..", "config", "deployments"), "default", 1024 * 1024, null, 3600, UPLOAD_LIMIT);
-    server = ControlPlane.start(settings, Metrics.prometheus(), NodeRegistry.standard(), CancelNotifier.NONE,
-        Clock.systemUTC());
+    metrics = Metrics.prometheus();
+    server = ControlPlane.start(settings, metrics, NodeRegistry.standard(), CancelNotifier.NONE, Clock.systemUTC());
     base = "http://127.0.0.1:" + server.port();
     key = server.identity().createApiKey(server.organisation().id(), "test").plaintext();
     workerToken = server.identity().createWorkerToken("worker").plaintext();
@@ -110,6 +111,9 @@ class OutputRoutesTest {
         .method("HEAD", BodyPublishers.noBody()).build(), BodyHandlers.discarding());
     assertEquals(200, head.statusCode());
     assertEquals(String.valueOf(png.length), head.headers().firstValue("Content-Length").orElseThrow());
+    String scrape = metrics.scrape();
+    assertTrue(scrape.contains("gpu_agent_output_uploads_total{outcome=\"stored\"} 1.0"), scrape);
+    assertTrue(scrape.contains("gpu_agent_output_size_bytes_count 1"), scrape);
   }
 
   @Test
