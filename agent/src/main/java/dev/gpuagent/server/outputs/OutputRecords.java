@@ -112,7 +112,11 @@ public final class OutputRecords implements RunOutputs {
         } else {
           out.putNull("url");
         }
-        image.fields().forEachRemaining(field -> out.set(field.getKey(), field.getValue()));
+        image.fields().forEachRemaining(field -> {
+          if (!field.getKey().equals("url")) {
+            out.set(field.getKey(), field.getValue());
+          }
+        });
       }
       ((ObjectNode) entry.get("data")).set("images", signed);
     }
