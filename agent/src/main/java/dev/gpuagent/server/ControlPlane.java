@@ -16,6 +16,8 @@ import dev.gpuagent.server.http.SystemRoutes;
 import dev.gpuagent.server.identity.IdentityStore;
 import dev.gpuagent.server.identity.JdbcIdentityStore;
 import dev.gpuagent.server.identity.Organisation;
+import dev.gpuagent.server.outputs.LeaseHolders;
+import dev.gpuagent.server.outputs.OutputRoutes;
 import dev.gpuagent.server.store.Stores;
 import dev.gpuagent.server.webhooks.WebhookEvents;
 import dev.gpuagent.server.webhooks.WebhookSecrets;
@@ -24,14 +26,17 @@ import dev.gpuagent.workflow.WorkflowLimits;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The control plane's parts wired together: the embedded store in the data folder, the file-loaded
- * deployments, the {@code /api} routes, {@code /healthz} and {@code /metrics} on one listener, and
- * the webhook sender ({@link #runEvents} is what the dispatcher tells of status changes).
+ * deployments, the {@code /api} routes, output uploads and signed downloads ({@code server.outputs}),
+ * the worker endpoint and dispatcher, {@code /healthz} and {@code /metrics} on one listener, and the
+ * webhook sender ({@link #runEvents} is what the dispatcher tells of status changes).
  * {@link #start} opens and binds everything (or closes what it opened and throws); {@link #close}
  * stops the listener first, then the webhook sender, then the store.
  */
@@ -80,15 +85,21 @@ public final class ControlPlane implements AutoCloseable {
           settings.webhooks(), clock, new SecureRandom()).start();
       RunEvents runEvents = new WebhookEvents(stores.webhooks(), stores.runs(), webhooks::wake);
       Router.Builder routes = Router.builder();
+      AtomicReference<String> publicUrl = new AtomicReference<>(settings.publicUrl());
+      OutputRoutes outputs = new OutputRoutes(stores, settings.dataDir(), publicUrl::get,
+          Duration.ofSeconds(settings.outputUrlTtlS()), settings.effectiveMaxUploadBytes(),
+          LeaseHolders.ANY_WORKER_TOKEN, clock, metrics);
+      outputs.addTo(routes, identity);
       CancelNotifier cancels = run -> {
         cancelNotifier.cancelled(run);
         dispatcher.cancelled(run);
       };
-      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancels, dispatcher, runEvents);
+      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancels, dispatcher, runEvents, outputs.records());
       SystemRoutes.addTo(routes, metrics, SystemRoutes.Health::ok);
       http = new HttpApiServer(settings.http(), routes.build(), metrics, WorkerEndpoint.factory(identity, dispatcher));
       dispatcher.start();
       InetSocketAddress bound = http.start();
+      publicUrl.set(settings.publicUrl(bound.getPort()));
       LOG.info("gpu-agent server listening on http://{}:{} (data {}, organisation '{}')",
           bound.getHostString(), bound.getPort(), settings.dataDir(), organisation.name());
       return new ControlPlane(stores, identity, http, organisation, webhooks, runEvents, dispatcher);

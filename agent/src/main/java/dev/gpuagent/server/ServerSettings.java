@@ -24,9 +24,17 @@ import java.util.Set;
  * @param organisation the organisation that file-loaded deployments belong to (created if new)
  * @param maxBodyBytes request body limit (413 above)
  * @param webhookMaxAttempts tries per webhook event before it is given up
+ * @param publicUrl the server's URL as clients reach it (output download links start with it); null:
+ *     {@code http://HOST:PORT} of the bound listener
+ * @param outputUrlTtlS how long a signed output download link stays valid, in seconds
+ * @param maxUploadBytes the largest output file a worker may upload (the body limit caps it, see
+ *     {@link #effectiveMaxUploadBytes})
  */
 public record ServerSettings(String host, int port, Path dataDir, Path deploymentsDir, String organisation,
-    int maxBodyBytes, int webhookMaxAttempts) {
+    int maxBodyBytes, int webhookMaxAttempts, String publicUrl, int outputUrlTtlS, long maxUploadBytes) {
+
+  public static final int DEFAULT_OUTPUT_URL_TTL_S = 3600;
+  public static final long DEFAULT_MAX_UPLOAD_BYTES = 268_435_456L;
 
   /** One setting: its YAML key, its environment variable and its default. */
   public enum Key {
@@ -37,7 +45,10 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
     ORGANISATION("organisation", "GPU_AGENT_ORGANISATION", "default"),
     MAX_BODY_BYTES("max_body_bytes", "GPU_AGENT_MAX_BODY_BYTES", String.valueOf(HttpServerConfig.DEFAULT_MAX_BODY_BYTES)),
     WEBHOOK_MAX_ATTEMPTS("webhook_max_attempts", "GPU_AGENT_WEBHOOK_MAX_ATTEMPTS",
-        String.valueOf(WebhookSettings.DEFAULT_MAX_ATTEMPTS));
+        String.valueOf(WebhookSettings.DEFAULT_MAX_ATTEMPTS)),
+    PUBLIC_URL("public_url", "GPU_AGENT_PUBLIC_URL", ""),
+    OUTPUT_URL_TTL_S("output_url_ttl_s", "GPU_AGENT_OUTPUT_URL_TTL_S", String.valueOf(DEFAULT_OUTPUT_URL_TTL_S)),
+    MAX_UPLOAD_BYTES("max_upload_bytes", "GPU_AGENT_MAX_UPLOAD_BYTES", String.valueOf(DEFAULT_MAX_UPLOAD_BYTES));
 
     final String yaml;
     final String env;
@@ -75,12 +86,52 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
     if (webhookMaxAttempts < 1 || webhookMaxAttempts > 100) {
       throw new IllegalArgumentException("webhook_max_attempts must be 1..100, got " + webhookMaxAttempts);
     }
+    if (publicUrl != null && publicUrl.isBlank()) {
+      publicUrl = null;
+    }
+    if (publicUrl != null) {
+      publicUrl = publicUrl.strip();
+      if (!publicUrl.matches("https?://[^/?#\\s]+(/[^?#\\s]*)?")) {
+        throw new IllegalArgumentException("public_url must be an absolute http(s) URL without query, got '"
+            + publicUrl + "'");
+      }
+      while (publicUrl.endsWith("/")) {
+        publicUrl = publicUrl.substring(0, publicUrl.length() - 1);
+      }
+    }
+    if (outputUrlTtlS < 1) {
+      throw new IllegalArgumentException("output_url_ttl_s must be positive, got " + outputUrlTtlS);
+    }
+    if (maxUploadBytes < 1) {
+      throw new IllegalArgumentException("max_upload_bytes must be positive, got " + maxUploadBytes);
+    }
   }
 
-  /** The settings with the default webhook attempts. */
+  /** The settings with defaults for webhooks and output storage (no public URL). */
   public ServerSettings(String host, int port, Path dataDir, Path deploymentsDir, String organisation,
       int maxBodyBytes) {
-    this(host, port, dataDir, deploymentsDir, organisation, maxBodyBytes, WebhookSettings.DEFAULT_MAX_ATTEMPTS);
+    this(host, port, dataDir, deploymentsDir, organisation, maxBodyBytes, WebhookSettings.DEFAULT_MAX_ATTEMPTS,
+        null, DEFAULT_OUTPUT_URL_TTL_S, DEFAULT_MAX_UPLOAD_BYTES);
+  }
+
+  /**
+   * The base of output links: {@code public_url}, else {@code http://HOST:PORT} with the bound port (a
+   * wildcard host becomes the loopback address: set {@code public_url} when clients are elsewhere).
+   */
+  public String publicUrl(int boundPort) {
+    if (publicUrl != null) {
+      return publicUrl;
+    }
+    String shown = host.equals("0.0.0.0") ? "127.0.0.1" : host.equals("::") ? "::1" : host;
+    return "http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + boundPort;
+  }
+
+  /**
+   * The upload limit in force: uploads arrive through the listener's body aggregation, so they are
+   * capped by {@code max_body_bytes} as well (the smaller wins; the welcome message announces this).
+   */
+  public long effectiveMaxUploadBytes() {
+    return Math.min(maxUploadBytes, maxBodyBytes);
   }
 
   /**
@@ -106,7 +157,9 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
     return new ServerSettings(value.get(Key.HOST), integer(Key.PORT, value.get(Key.PORT)),
         Path.of(value.get(Key.DATA_DIR)), Path.of(value.get(Key.DEPLOYMENTS_DIR)), value.get(Key.ORGANISATION),
         integer(Key.MAX_BODY_BYTES, value.get(Key.MAX_BODY_BYTES)),
-        integer(Key.WEBHOOK_MAX_ATTEMPTS, value.get(Key.WEBHOOK_MAX_ATTEMPTS)));
+        integer(Key.WEBHOOK_MAX_ATTEMPTS, value.get(Key.WEBHOOK_MAX_ATTEMPTS)), value.get(Key.PUBLIC_URL),
+        integer(Key.OUTPUT_URL_TTL_S, value.get(Key.OUTPUT_URL_TTL_S)),
+        longInteger(Key.MAX_UPLOAD_BYTES, value.get(Key.MAX_UPLOAD_BYTES)));
   }
 
   /** The config file to read: {@code --config} > {@code GPU_AGENT_CONFIG} > none. */
@@ -129,6 +182,14 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
   private static int integer(Key key, String text) {
     try {
       return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key.yaml + " must be an integer, got '" + text + "'");
+    }
+  }
+
+  private static long longInteger(Key key, String text) {
+    try {
+      return Long.parseLong(text);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(key.yaml + " must be an integer, got '" + text + "'");
     }

@@ -36,6 +36,29 @@ class ServerSettingsTest {
   }
 
   @Test
+  void outputSettingsResolveAndPublicUrlDefaultsToTheBoundAddress() throws Exception {
+    ServerSettings defaults = ServerSettings.resolve(Map.of(), Map.of(), null);
+    assertNull(defaults.publicUrl());
+    assertEquals(3600, defaults.outputUrlTtlS());
+    assertEquals(268_435_456L, defaults.maxUploadBytes());
+    assertEquals(32 * 1024 * 1024, defaults.effectiveMaxUploadBytes(), "the body limit caps uploads");
+    assertEquals("http://127.0.0.1:4567", defaults.publicUrl(4567));
+    Path file = dir.resolve("out.yaml");
+    Files.writeString(file, "host: 0.0.0.0\npublic_url: https://gpu.example.com/base/\noutput_url_ttl_s: 60\n"
+        + "max_upload_bytes: 1000\n");
+    ServerSettings s = ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_OUTPUT_URL_TTL_S", "120"), file);
+    assertEquals("https://gpu.example.com/base", s.publicUrl(80));
+    assertEquals(120, s.outputUrlTtlS());
+    assertEquals(1000, s.effectiveMaxUploadBytes());
+    assertEquals("http://127.0.0.1:80", ServerSettings.resolve(Map.of(Key.HOST, "0.0.0.0"), Map.of(), null).publicUrl(80));
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_PUBLIC_URL", "ftp://x"), null));
+    assertTrue(bad.getMessage().startsWith("public_url must be an absolute http(s) URL"), bad.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_OUTPUT_URL_TTL_S", "0"), null));
+  }
+
+  @Test
   void configFileComesFromTheFlagElseTheEnvironment() {
     assertEquals(Path.of("a.yaml"), ServerSettings.configFile(Path.of("a.yaml"), Map.of("GPU_AGENT_CONFIG", "b.yaml")));
     assertEquals(Path.of("b.yaml"), ServerSettings.configFile(null, Map.of("GPU_AGENT_CONFIG", "b.yaml")));

@@ -12,18 +12,20 @@ public final class ApiRoutes {
 
   public static Router.Builder addTo(Router.Builder router, Stores stores, IdentityStore identity,
       NodeRegistry nodes, Workflows workflows, CancelNotifier cancelNotifier) {
-    return addTo(router, stores, identity, nodes, workflows, cancelNotifier, RunQueuedListener.NONE, RunEvents.NONE);
+    return addTo(router, stores, identity, nodes, workflows, cancelNotifier, RunQueuedListener.NONE, RunEvents.NONE,
+        RunOutputs.STORED);
   }
 
   /**
    * As above; {@code queuedListener} hears of every queued run (the dispatcher), {@code events} of each
-   * run the API queues or cancels (webhooks).
+   * run the API queues or cancels (webhooks), and {@code outputs} renders the record's outputs.
    */
   public static Router.Builder addTo(Router.Builder router, Stores stores, IdentityStore identity,
       NodeRegistry nodes, Workflows workflows, CancelNotifier cancelNotifier, RunQueuedListener queuedListener,
-      RunEvents events) {
+      RunEvents events, RunOutputs outputs) {
     router.authenticate("/api", new ApiKeyAuthenticator(identity));
-    new RunRoutes(stores.runs(), stores.deployments(), workflows, cancelNotifier, queuedListener, events).addTo(router);
+    new RunRoutes(stores.runs(), stores.deployments(), workflows, cancelNotifier, queuedListener, events, outputs)
+        .addTo(router);
     new DeploymentRoutes(stores.deployments(), workflows, nodes).addTo(router);
     OpenApi.addTo(router);
     return router;

@@ -35,19 +35,21 @@ public final class RunRoutes {
   private final CancelNotifier cancelNotifier;
   private final RunQueuedListener queuedListener;
   private final RunEvents events;
+  private final RunOutputs outputs;
 
   public RunRoutes(RunStore runs, DeploymentStore deployments, Workflows workflows, CancelNotifier cancelNotifier) {
-    this(runs, deployments, workflows, cancelNotifier, RunQueuedListener.NONE, RunEvents.NONE);
+    this(runs, deployments, workflows, cancelNotifier, RunQueuedListener.NONE, RunEvents.NONE, RunOutputs.STORED);
   }
 
   /**
    * {@code queuedListener} hears of every queued run (the dispatcher); {@code events} of each run this
-   * API queues or cancels (webhooks).
+   * API queues or cancels (webhooks); {@code outputs} renders the record's outputs (signed links).
    */
   public RunRoutes(RunStore runs, DeploymentStore deployments, Workflows workflows, CancelNotifier cancelNotifier,
-      RunQueuedListener queuedListener, RunEvents events) {
+      RunQueuedListener queuedListener, RunEvents events, RunOutputs outputs) {
     this.queuedListener = Objects.requireNonNull(queuedListener, "queuedListener");
     this.events = Objects.requireNonNull(events, "events");
+    this.outputs = Objects.requireNonNull(outputs, "outputs");
     this.runs = Objects.requireNonNull(runs, "runs");
     this.deployments = Objects.requireNonNull(deployments, "deployments");
     this.workflows = Objects.requireNonNull(workflows, "workflows");
@@ -97,7 +99,7 @@ public final class RunRoutes {
     UUID runId = request.pathUuid("run_id");
     UUID orgId = request.principal(ApiPrincipal.class).orgId();
     Run run = runs.get(orgId, runId).orElseThrow(RunRoutes::runNotFound);
-    return Response.ok(RunView.of(run));
+    return Response.ok(RunView.of(run, outputs));
   }
 
   Response cancel(Request request) {

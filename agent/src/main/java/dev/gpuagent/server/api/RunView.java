@@ -1,10 +1,8 @@
 package dev.gpuagent.server.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.gpuagent.server.store.Run;
 import dev.gpuagent.server.store.RunStatus;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,6 +13,10 @@ final class RunView {
   private RunView() {}
 
   static Map<String, Object> of(Run run) {
+    return of(run, RunOutputs.STORED);
+  }
+
+  static Map<String, Object> of(Run run, RunOutputs outputs) {
     Map<String, Object> view = new LinkedHashMap<>();
     String deployment = run.deploymentId() == null ? null : run.deploymentId().toString();
     view.put("id", run.id().toString());
@@ -43,8 +45,7 @@ final class RunView {
     view.put("webhook", run.webhook());
     view.put("webhook_status", run.webhookStatus());
     view.put("webhook_intermediate_status", run.webhookIntermediateStatus());
-    JsonNode outputs = JsonText.tree(run.outputs());
-    view.put("outputs", outputs == null ? List.of() : outputs);
+    view.put("outputs", outputs.render(run));
     view.put("number", run.number());
     view.put("duration", run.duration());
     view.put("cold_start_duration", run.coldStartDuration());
