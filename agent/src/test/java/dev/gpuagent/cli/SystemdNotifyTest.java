@@ -53,7 +53,8 @@ class SystemdNotifyTest {
       Process process = builder.start();
       try {
         String ready = socket.receive();
-        assertTrue(ready != null && ready.startsWith("READY=1\nSTATUS="), String.valueOf(ready));
+        assertTrue(ready != null && ready.startsWith("READY=1\nSTATUS="),
+            ready + "; server log:\n" + Files.readString(dir.resolve("server.log")));
         new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
         String stopping = socket.receive();
         assertTrue(stopping != null && stopping.startsWith("STOPPING=1"), String.valueOf(stopping));
