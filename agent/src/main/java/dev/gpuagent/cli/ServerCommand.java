@@ -63,13 +63,14 @@ final class ServerCommand implements Callable<Integer> {
       return 1;
     }
     SystemdNotify systemd = SystemdNotify.fromEnvironment();
-    systemd.ready("serving the run API");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       systemd.stopping("shutting down");
       server.close();
       stopped.countDown();
     }, "server-shutdown"));
+    // READY only once the shutdown hook is in place: a stop right after READY must still say STOPPING.
+    systemd.ready("serving the run API");
     stopped.await();
     return 0;
   }

@@ -57,7 +57,8 @@ class SystemdNotifyTest {
             ready + "; server log:\n" + Files.readString(dir.resolve("server.log")));
         new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
         String stopping = socket.receive();
-        assertTrue(stopping != null && stopping.startsWith("STOPPING=1"), String.valueOf(stopping));
+        assertTrue(stopping != null && stopping.startsWith("STOPPING=1"),
+            stopping + "; server log:\n" + Files.readString(dir.resolve("server.log")));
         assertTrue(process.waitFor(20, TimeUnit.SECONDS));
       } finally {
         process.destroyForcibly();
