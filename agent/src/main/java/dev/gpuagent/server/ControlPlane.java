@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * The control plane's parts wired together: the embedded store in the data folder, the file-loaded
  * deployments, the {@code /api} routes, output uploads and signed downloads ({@code server.outputs}),
  * the worker endpoint and dispatcher, {@code /healthz} and {@code /metrics} on one listener, and the
- * webhook sender ({@link #runEvents} is what the dispatcher tells of status changes).
+ * webhook sender, told of every transition the dispatcher applies through {@link ObservedRunStore}.
  * {@link #start} opens and binds everything (or closes what it opened and throws); {@link #close}
  * stops the listener first, then the webhook sender, then the store.
  */
@@ -75,7 +75,7 @@ public final class ControlPlane implements AutoCloseable {
     Stores stores = Stores.openSqlite(settings.dataDir(), clock);
     HttpApiServer http = null;
     WebhookSender webhooks = null;
-    RunDispatcher dispatcher = new RunDispatcher(stores.runs(), dispatch, clock, new DispatchMetrics(metrics));
+    RunDispatcher dispatcher = null;
     try {
       IdentityStore identity = new JdbcIdentityStore(stores.database(), clock);
       Organisation organisation = identity.ensureOrganisation(settings.organisation());
@@ -84,6 +84,10 @@ public final class ControlPlane implements AutoCloseable {
       webhooks = new WebhookSender(stores.webhooks(), stores.runs(), new WebhookSecrets(settings.dataDir()),
           settings.webhooks(), clock, new SecureRandom()).start();
       RunEvents runEvents = new WebhookEvents(stores.webhooks(), stores.runs(), webhooks::wake);
+      // The dispatcher's store tells the webhooks of every transition it applies.
+      RunDispatcher runDispatcher = new RunDispatcher(new ObservedRunStore(stores.runs(), runEvents), dispatch, clock,
+          new DispatchMetrics(metrics));
+      dispatcher = runDispatcher;
       Router.Builder routes = Router.builder();
       AtomicReference<String> publicUrl = new AtomicReference<>(settings.publicUrl());
       OutputRoutes outputs = new OutputRoutes(stores, settings.dataDir(), publicUrl::get,
@@ -92,7 +96,7 @@ public final class ControlPlane implements AutoCloseable {
       outputs.addTo(routes, identity);
       CancelNotifier cancels = run -> {
         cancelNotifier.cancelled(run);
-        dispatcher.cancelled(run);
+        runDispatcher.cancelled(run);
       };
       ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancels, dispatcher, runEvents, outputs.records());
       SystemRoutes.addTo(routes, metrics, SystemRoutes.Health::ok);
@@ -107,7 +111,9 @@ public final class ControlPlane implements AutoCloseable {
       if (http != null) {
         http.close();
       }
-      dispatcher.close();
+      if (dispatcher != null) {
+        dispatcher.close();
+      }
       if (webhooks != null) {
         webhooks.close();
       }
