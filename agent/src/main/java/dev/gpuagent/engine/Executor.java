@@ -82,9 +82,9 @@ public final class Executor {
         }
         current = -1;
         emit(new RunEvent.Progress(1.0, null, 0, 0));
-        return finish(RunStatus.SUCCESS, null, start);
+        return finish(RunStatus.SUCCESS, null, FailureKind.NONE, start);
       } catch (RunStoppedException stopped) {
-        return finish(stopped.status(), stopped.getMessage(), start);
+        return finish(stopped.status(), stopped.getMessage(), FailureKind.NONE, start);
       } catch (Exception | OutOfMemoryError | StackOverflowError failure) {
         PlannedNode node = current >= 0 ? plan.nodes().get(current) : null;
         String message = message(failure);
@@ -95,7 +95,7 @@ public final class Executor {
         if (node != null) {
           emit(new RunEvent.NodeFailed(node.id(), node.classType(), message));
         }
-        return finish(RunStatus.FAILED, message, start);
+        return finish(RunStatus.FAILED, message, FailureKind.of(failure), start);
       } finally {
         releaseAll();
         MDC.remove("node_id");
@@ -171,13 +171,13 @@ public final class Executor {
       emit(new RunEvent.OutputProduced(output));
     }
 
-    private RunResult finish(RunStatus status, String message, long start) {
+    private RunResult finish(RunStatus status, String message, FailureKind kind, long start) {
       PlannedNode node = status == RunStatus.SUCCESS || current < 0 ? null : plan.nodes().get(current);
       long duration = System.nanoTime() - start;
       String nodeId = node == null ? null : node.id();
       String classType = node == null ? null : node.classType();
       emit(new RunEvent.RunFinished(status, nodeId, classType, message, duration));
-      return new RunResult(status, outputs, nodeId, classType, message, duration);
+      return new RunResult(status, outputs, nodeId, classType, message, duration, kind);
     }
 
     private void release(int i) {

@@ -12,4 +12,9 @@ public class NodeException extends RuntimeException {
   public NodeException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /** What kind of failure this is; subclasses for memory and device errors say so. */
+  public FailureKind kind() {
+    return FailureKind.NODE;
+  }
 }

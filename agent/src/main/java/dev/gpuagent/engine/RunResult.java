@@ -7,6 +7,7 @@ import java.util.List;
  *
  * @param failedNodeId the node it failed or stopped at, or null
  * @param message why it did not succeed, or null on success
+ * @param failureKind for a failed run, what kind of failure; {@link FailureKind#NONE} otherwise
  */
 public record RunResult(
     RunStatus status,
@@ -14,9 +15,12 @@ public record RunResult(
     String failedNodeId,
     String failedClassType,
     String message,
-    long durationNanos) {
+    long durationNanos,
+    FailureKind failureKind) {
 
   public RunResult {
     outputs = List.copyOf(outputs);
+    failureKind = status == RunStatus.FAILED && failureKind == null ? FailureKind.INTERNAL
+        : status == RunStatus.FAILED ? failureKind : FailureKind.NONE;
   }
 }

@@ -1,5 +1,6 @@
 package dev.gpuagent.gpu;
 
+import dev.gpuagent.engine.FailureKind;
 import dev.gpuagent.engine.NodeException;
 
 /** A CUDA call failed during a node; the run fails, and for a sticky error the device is marked unhealthy. */
@@ -21,5 +22,10 @@ public final class GpuDeviceException extends NodeException {
   /** Whether the error was sticky and the device now takes no more work. */
   public boolean deviceLost() {
     return deviceLost;
+  }
+
+  @Override
+  public FailureKind kind() {
+    return FailureKind.DEVICE;
   }
 }

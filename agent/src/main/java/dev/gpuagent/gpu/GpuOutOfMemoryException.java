@@ -1,5 +1,6 @@
 package dev.gpuagent.gpu;
 
+import dev.gpuagent.engine.FailureKind;
 import dev.gpuagent.engine.NodeException;
 
 /** The device had no room for a buffer even after the allocator freed its cache; fails that run only. */
@@ -27,5 +28,10 @@ public final class GpuOutOfMemoryException extends NodeException {
 
   public long total() {
     return total;
+  }
+
+  @Override
+  public FailureKind kind() {
+    return FailureKind.OUT_OF_MEMORY;
   }
 }

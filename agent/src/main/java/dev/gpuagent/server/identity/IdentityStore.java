@@ -25,6 +25,12 @@ public interface IdentityStore {
   boolean revokeApiKey(UUID keyId);
 
   /** A new worker token. */
+  /**
+   * Stores a key chosen elsewhere (the dev mode's {@code --api-key}) for the organisation; returns
+   * null when it is already stored for it. Throws when it is malformed or belongs to another one.
+   */
+  IssuedSecret importApiKey(UUID orgId, String name, String plaintext);
+
   IssuedSecret createWorkerToken(String name);
 
   /** The token's identity; empty for a malformed, unknown or revoked token. */

@@ -117,9 +117,31 @@ public final class JdbcIdentityStore implements IdentityStore {
         "INSERT INTO worker_tokens (id, name, prefix, token_hash, created_at) VALUES (?, ?, ?, ?, ?)", name, null));
   }
 
+  @Override
+  public IssuedSecret importApiKey(UUID orgId, String name, String plaintext) {
+    Objects.requireNonNull(orgId, "orgId");
+    if (!Secrets.wellFormed(SecretKind.API_KEY, plaintext)) {
+      throw new IllegalArgumentException("not a gpu-agent API key: it must be gak_ followed by "
+          + Secrets.BODY_LENGTH + " letters and digits");
+    }
+    Optional<UUID> existing = authenticateApiKey(plaintext);
+    if (existing.isPresent()) {
+      if (!existing.get().equals(orgId)) {
+        throw new IllegalArgumentException("that API key belongs to another organisation");
+      }
+      return null;
+    }
+    return db.write(c -> issue(c, SecretKind.API_KEY, "INSERT INTO api_keys (id, name, prefix, key_hash, created_at,"
+        + " org_id) VALUES (?, ?, ?, ?, ?, ?)", name, orgId, plaintext));
+  }
+
   private IssuedSecret issue(Connection c, SecretKind kind, String sql, String name, UUID orgId) throws SQLException {
+    return issue(c, kind, sql, name, orgId, Secrets.generate(kind, random));
+  }
+
+  private IssuedSecret issue(Connection c, SecretKind kind, String sql, String name, UUID orgId, String secret)
+      throws SQLException {
     UUID id = UUID.randomUUID();
-    String secret = Secrets.generate(kind, random);
     String prefix = Secrets.prefix(secret);
     try (PreparedStatement s = c.prepareStatement(sql)) {
       Jdbc.setUuid(s, 1, id);

@@ -1,0 +1,67 @@
+package dev.gpuagent.worker;
+
+import dev.gpuagent.engine.CancelToken;
+import dev.gpuagent.protocol.CancelReason;
+import dev.gpuagent.protocol.LeaseRef;
+import dev.gpuagent.protocol.ServerMessage;
+import dev.gpuagent.protocol.WorkerMessage;
+
+/**
+ * One lease the worker holds: its run's cancel token, and what must still reach the server about it.
+ * Its mutable fields are guarded by the {@link WorkerAgent}'s lock, except the volatile cancel fields.
+ *
+ * <p>While the connection is down (or the lease waits for its resume answer) the messages that
+ * matter are kept, latest wins: the progress, the {@code uploading} notice, and the final
+ * {@code run_finished} or {@code lease_released}. Node events are dropped (docs/protocol.md
+ * section 13). The final message is kept after it is sent, because WebSocket has no acknowledgement:
+ * the next resume re-sends it unless the server answers {@code lease_closed}.
+ */
+final class LeaseRun {
+  final ServerMessage.Lease lease;
+  final Slot slot;
+  final long receivedNanos;
+  final CancelToken token;
+
+  /** Set by a server {@code cancel}: the status the run must end with. */
+  volatile CancelReason cancelReason;
+  volatile long cancelRequestedNanos;
+  /** The server took the lease away, or the worker released it: send nothing more about it. */
+  boolean detached;
+  /** Listed in the last hello's resume; nothing is sent until the server answers. */
+  boolean awaitingResume;
+  WorkerMessage.Progress unsentProgress;
+  WorkerMessage.Uploading unsentUploading;
+  /** The {@code run_finished} or {@code lease_released}, once there is one. */
+  WorkerMessage finalMessage;
+  /** When the final message was last written to a connection; 0: not yet. */
+  long finalSentNanos;
+  /** The engine is done with the run (its slot thread has moved on). */
+  boolean stopped;
+
+  LeaseRun(ServerMessage.Lease lease, Slot slot, long receivedNanos) {
+    this.lease = lease;
+    this.slot = slot;
+    this.receivedNanos = receivedNanos;
+    this.token = CancelToken.withTimeout(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(lease.timeoutMs())
+        - (System.nanoTime() - receivedNanos));
+  }
+
+  String leaseId() {
+    return lease.leaseId();
+  }
+
+  LeaseRef ref() {
+    return new LeaseRef(lease.leaseId(), lease.runId(), lease.fencingToken(), lease.slotId());
+  }
+
+  /** Still running, uploading or cancelled but not yet confirmed: what heartbeats renew. */
+  boolean active() {
+    return !detached && finalMessage == null;
+  }
+
+  @Override
+  public String toString() {
+    return "lease " + lease.leaseId() + " (run " + lease.runId() + ", attempt " + lease.attempt() + ", "
+        + lease.slotId() + ")";
+  }
+}
