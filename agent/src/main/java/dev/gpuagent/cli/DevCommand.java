@@ -47,6 +47,8 @@ final class DevCommand implements Callable<Integer> {
   static final String API_KEY_FILE = "dev-api-key";
   static final String WORKER_TOKEN_FILE = "dev-worker-token";
   static final int DEV_DRAIN_SECONDS = 30;
+  /** CPU slots when no GPU is usable (and --cpu-slots is not given). */
+  static final int DEV_CPU_SLOTS = 2;
 
   @Spec CommandSpec spec;
 
@@ -114,14 +116,10 @@ final class DevCommand implements Callable<Integer> {
       WorkerSettings workerSettings = workerSettings(base, token);
       List<SlotRuntime> slots;
       try {
-        slots = SlotPlan.build(workerSettings);
+        slots = SlotPlan.build(workerSettings, DEV_CPU_SLOTS);
       } catch (GpuUnavailableException | IllegalArgumentException e) {
         err.println("gpu-agent dev: " + e.getMessage());
         return ServerCommand.EXIT_CONFIG;
-      }
-      if (slots.stream().noneMatch(s -> s.info().deviceIndex() != null) && cpuSlots == null && slots.size() < 2) {
-        slots.forEach(SlotRuntime::close);
-        slots = SlotPlan.build(workerSettings.withCpuSlots(2));
       }
       WorkerAgent agent = new WorkerAgent(workerSettings, slots, registry, metrics, Version.current(), null);
       worker = agent;
@@ -251,10 +249,9 @@ final class DevCommand implements Callable<Integer> {
   private static String inputsOf(Deployment d) {
     try {
       JsonNode schema = new ObjectMapper().readTree(d.inputSchema());
-      JsonNode properties = schema.path("properties");
-      if (properties.isObject() && properties.size() > 0) {
-        List<String> names = new java.util.ArrayList<>();
-        properties.fieldNames().forEachRemaining(names::add);
+      List<String> names = new java.util.ArrayList<>();
+      schema.forEach(input -> names.add(input.path("key").asText() + "=" + input.path("default")));
+      if (!names.isEmpty()) {
         return "   (inputs: " + String.join(", ", names) + ")";
       }
     } catch (IOException | RuntimeException e) {

@@ -93,6 +93,7 @@ final class ServerLink {
         .customHeaders(headers)
         .maxFramePayloadLength(maxFrameBytes)
         .handleCloseFrames(false)
+        .dropPongFrames(false)
         .handshakeTimeoutMillis(10_000)
         .build();
     Handler handler = new Handler(opened, listener);

@@ -24,6 +24,14 @@ public final class SlotPlan {
    * @throws GpuUnavailableException with {@code gpus: required} and no usable GPU
    */
   public static List<SlotRuntime> build(WorkerSettings settings) {
+    return build(settings, 1);
+  }
+
+  /**
+   * As {@link #build(WorkerSettings)}, with {@code cpuSlotsWithoutGpu} CPU slots when none are
+   * configured and no GPU is used (the dev mode offers 2).
+   */
+  public static List<SlotRuntime> build(WorkerSettings settings, int cpuSlotsWithoutGpu) {
     List<DeviceInfo> gpus = List.of();
     if (settings.gpus() != WorkerSettings.GpuUse.none) {
       CudaAvailability cuda = CudaProbe.availability();
@@ -35,7 +43,7 @@ public final class SlotPlan {
         LOG.warn("no usable GPU ({}); offering CPU slots only", cuda.reason());
       }
     }
-    int cpuSlots = settings.cpuSlots() >= 0 ? settings.cpuSlots() : gpus.isEmpty() ? 1 : 0;
+    int cpuSlots = settings.cpuSlots() >= 0 ? settings.cpuSlots() : gpus.isEmpty() ? cpuSlotsWithoutGpu : 0;
     if (gpus.isEmpty() && cpuSlots == 0) {
       throw new IllegalArgumentException("no slots: no GPU is used and cpu_slots is 0");
     }

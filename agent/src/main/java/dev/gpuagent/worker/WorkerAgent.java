@@ -220,7 +220,7 @@ public final class WorkerAgent implements AutoCloseable {
           LOG.error("{} (is the worker token valid? `gpu-agent tokens create` makes one); retrying in {} s",
               cause.getMessage(), Backoff.RECONNECT.cap().toSeconds());
         } else if (failures == 0 || LOG.isDebugEnabled()) {
-          LOG.warn("cannot reach the server at {}: {}", settings.server(), cause);
+          LOG.warn("cannot reach the server at {}: {}", settings.server(), String.valueOf(cause));
         }
         failures++;
         continue;

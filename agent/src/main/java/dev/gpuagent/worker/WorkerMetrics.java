@@ -54,7 +54,7 @@ final class WorkerMetrics {
     SlotRuntime runtime = slot.runtime;
     metrics.gauge("gpu_memory_used", Unit.BYTES, "Device memory held by the worker's allocator (in use or cached)",
         runtime, SlotRuntime::memoryUsedBytes, labels);
-    metrics.gauge("gpu_memory_total", Unit.BYTES, "Device memory in total", slot.info(),
+    metrics.gauge("gpu_memory_capacity", Unit.BYTES, "Device memory in total", slot.info(),
         info -> info.memoryBytes() == null ? 0 : info.memoryBytes(), labels);
     metrics.gauge("gpu_slot_busy", Unit.NONE, "1 while the GPU's slot runs a lease", busy,
         b -> b.getAsBoolean() ? 1 : 0, labels);
