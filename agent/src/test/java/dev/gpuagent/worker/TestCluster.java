@@ -155,6 +155,25 @@ public final class TestCluster implements AutoCloseable {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * Creates a deployment of a small step-based graph (a {@code size}² image through
+   * ImageAnisotropicDiffusion with a {@code steps} input, then SaveImage): a run whose length the test
+   * picks, and which can be cancelled at any step. Returns its id.
+   */
+  public String deployStepGraph(int size) throws Exception {
+    String workflow = """
+        {"1": {"class_type": "ComfyUIDeployExternalNumberInt", "inputs": {"input_id": "steps", "default_value": 10}},
+         "2": {"class_type": "EmptyImage", "inputs": {"width": %d, "height": %d, "batch_size": 1, "color": 8421504}},
+         "3": {"class_type": "ImageAnisotropicDiffusion", "inputs": {"image": ["2", 0], "steps": ["1", 0], "kappa": 0.1,
+               "lambda": 0.2, "conduction": "exponential"}},
+         "4": {"class_type": "SaveImage", "inputs": {"images": ["3", 0], "filename_prefix": "steps"}}}
+        """.formatted(size, size);
+    HttpResponse<String> response = call("POST", "/api/deployments",
+        "{\"name\": \"steps-" + size + "\", \"workflow_api\": " + workflow + "}");
+    assertEquals(200, response.statusCode(), response.body());
+    return JSON.readTree(response.body()).get("id").asText();
+  }
+
   public String queue(String deploymentId, Map<String, Object> inputs, String gpu) throws Exception {
     ObjectNode body = JSON.createObjectNode().put("deployment_id", deploymentId);
     body.set("inputs", JSON.valueToTree(inputs));
