@@ -63,6 +63,7 @@ final class LeaseExecution {
   private final InputResolver inputs;
   private final Reports reports;
   private final WorkerMetrics metrics;
+  private volatile WorkerAgent.RunObserver observer = (runId, event) -> {};
 
   LeaseExecution(NodeRegistry registry, WorkflowLimits limits, Uploads uploads, URI server, InputResolver inputs,
       Reports reports, WorkerMetrics metrics) {
@@ -73,6 +74,10 @@ final class LeaseExecution {
     this.inputs = inputs;
     this.reports = reports;
     this.metrics = metrics;
+  }
+
+  void observe(WorkerAgent.RunObserver observer) {
+    this.observer = observer;
   }
 
   /** Runs the lease to its end; never throws. */
@@ -230,6 +235,7 @@ final class LeaseExecution {
     @Override
     public void on(RunEvent event) {
       ServerMessage.Lease lease = run.lease;
+      observer.on(lease.runId(), event);
       switch (event) {
         case RunEvent.NodeStarted started -> {
           reports.flushProgress(run);

@@ -68,6 +68,12 @@ public final class WorkerAgent implements AutoCloseable {
     Lifecycle NONE = new Lifecycle() {};
   }
 
+  /** Sees every engine event of every run, on the slot thread (benchmarks measure with it). */
+  @FunctionalInterface
+  public interface RunObserver {
+    void on(String runId, dev.gpuagent.engine.RunEvent event);
+  }
+
   private final WorkerSettings settings;
   private final String version;
   private final Lifecycle lifecycle;
@@ -140,6 +146,12 @@ public final class WorkerAgent implements AutoCloseable {
     connector = daemon(this::connectLoop, "worker-connector");
     connector.start();
     timer.scheduleAtFixedRate(this::trimIdleSlots, 30, 30, TimeUnit.SECONDS);
+    return this;
+  }
+
+  /** Sets the observer of the runs' engine events; call before {@link #start}. */
+  public WorkerAgent observe(RunObserver observer) {
+    execution.observe(Objects.requireNonNull(observer, "observer"));
     return this;
   }
 

@@ -1,0 +1,290 @@
+package dev.gpuagent.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gpuagent.engine.RunEvent;
+import dev.gpuagent.metrics.Metrics;
+import dev.gpuagent.ops.NodeRegistry;
+import dev.gpuagent.server.ControlPlane;
+import dev.gpuagent.server.ServerSettings;
+import dev.gpuagent.server.api.CancelNotifier;
+import dev.gpuagent.worker.SlotPlan;
+import dev.gpuagent.worker.WorkerAgent;
+import dev.gpuagent.worker.WorkerSettings;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * End-to-end figures of the dev mode (DESIGN section 7): a server and a worker with CPU slots in this
+ * process, a durable store in a temporary folder, and the public API over loopback HTTP, exactly as a
+ * user reaches it. The worker's engine events are observed in process to time the moments the API
+ * cannot show (a node starting, the slot becoming free).
+ */
+public final class E2eBench implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<String> TERMINAL = Set.of("success", "failed", "timeout", "cancelled");
+
+  private final Path dataDir;
+  private final ControlPlane server;
+  private final WorkerAgent worker;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final String base;
+  private final String key;
+  private final Map<String, Long> firstNodeAt = new ConcurrentHashMap<>();
+  private final Map<String, Long> stepNodeAt = new ConcurrentHashMap<>();
+  private final Map<String, Integer> stepsSeen = new ConcurrentHashMap<>();
+  private final AtomicInteger finished = new AtomicInteger();
+  private final String tinyDeployment;
+  private final String stepDeployment;
+
+  public E2eBench(int cpuSlots) throws Exception {
+    dataDir = Files.createTempDirectory("gpu-agent-bench-e2e");
+    Path noDeployments = Files.createDirectories(dataDir.resolve("no-deployments"));
+    server = ControlPlane.start(new ServerSettings("127.0.0.1", 0, dataDir.resolve("data"), noDeployments, "default",
+        1 << 24), Metrics.prometheus(), NodeRegistry.standard(), CancelNotifier.NONE, Clock.systemUTC());
+    base = "http://127.0.0.1:" + server.port();
+    key = server.identity().createApiKey(server.organisation().id(), "bench").plaintext();
+    String token = server.identity().createWorkerToken("bench").plaintext();
+    WorkerSettings settings = WorkerSettings.resolve(Map.of("server", base, "token", token, "name", "bench",
+        "gpus", "none", "cpu_slots", String.valueOf(cpuSlots), "cpu_threads", "1", "metrics_port", "-1"), Map.of(), null);
+    worker = new WorkerAgent(settings, SlotPlan.build(settings), NodeRegistry.standard(), Metrics.prometheus(),
+        "bench", null).observe(this::observe);
+    worker.start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!worker.connected()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the worker did not register");
+      }
+      Thread.sleep(1);
+    }
+    tinyDeployment = deploy("tiny-3-nodes", """
+        {"1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 255}},
+         "2": {"class_type": "ImageInvert", "inputs": {"image": ["1", 0]}},
+         "3": {"class_type": "SaveImage", "inputs": {"images": ["2", 0], "filename_prefix": "tiny"}}}""");
+    stepDeployment = deploy("steps", """
+        {"1": {"class_type": "ComfyUIDeployExternalNumberInt", "inputs": {"input_id": "steps", "default_value": 500}},
+         "2": {"class_type": "EmptyImage", "inputs": {"width": 128, "height": 128, "batch_size": 1, "color": 8421504}},
+         "3": {"class_type": "ImageAnisotropicDiffusion", "inputs": {"image": ["2", 0], "steps": ["1", 0],
+               "kappa": 0.1, "lambda": 0.2, "conduction": "exponential"}},
+         "4": {"class_type": "SaveImage", "inputs": {"images": ["3", 0], "filename_prefix": "steps"}}}""");
+  }
+
+  private void observe(String runId, RunEvent event) {
+    long now = System.nanoTime();
+    switch (event) {
+      case RunEvent.NodeStarted started -> {
+        if (started.index() == 0) {
+          firstNodeAt.putIfAbsent(runId, now);
+        }
+        if ("ImageAnisotropicDiffusion".equals(started.classType())) {
+          stepNodeAt.putIfAbsent(runId, now);
+        }
+      }
+      case RunEvent.Progress progress -> {
+        if (progress.steps() > 0) {
+          stepsSeen.put(runId, progress.step());
+        }
+      }
+      case RunEvent.RunFinished done -> finished.incrementAndGet();
+      default -> { }
+    }
+  }
+
+  /** Queue call sent -> the run's first node started on the idle worker, one run at a time. */
+  public double[] queueToFirstNode(int runs) throws Exception {
+    double[] ms = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      long t0 = System.nanoTime();
+      String runId = queue(tinyDeployment, "{}");
+      Long at;
+      while ((at = firstNodeAt.get(runId)) == null) {
+        Thread.onSpinWait();
+      }
+      ms[i] = (at - t0) / 1e6;
+      awaitTerminal(runId);
+      awaitIdle();
+    }
+    return ms;
+  }
+
+  /** Cancel call sent -> 200 (status cancelled), and -> the slot free, for a run inside its step node. */
+  public double[][] cancelToSlotFree(int runs) throws Exception {
+    double[] answered = new double[runs];
+    double[] freed = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      String runId = queue(stepDeployment, "{\"steps\": 500}");
+      while (stepsSeen.getOrDefault(runId, 0) < 3) {
+        Thread.sleep(0, 200_000);
+      }
+      long t0 = System.nanoTime();
+      HttpResponse<String> response = call("POST", "/api/run/" + runId + "/cancel", "{}");
+      long t1 = System.nanoTime();
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("cancel answered " + response.statusCode() + ": " + response.body());
+      }
+      while (worker.busySlots() > 0) {
+        Thread.onSpinWait();
+      }
+      long t2 = System.nanoTime();
+      answered[i] = (t1 - t0) / 1e6;
+      freed[i] = (t2 - t0) / 1e6;
+    }
+    return new double[][] {answered, freed};
+  }
+
+  /** A node starting on the worker -> GET showing it (live_status names the node). */
+  public double[] progressVisible(int runs) throws Exception {
+    double[] ms = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      String runId = queue(stepDeployment, "{\"steps\": 500}");
+      while (true) {
+        JsonNode run = get(runId);
+        long now = System.nanoTime();
+        Long started = stepNodeAt.get(runId);
+        if (started != null && run.path("live_status").asText().contains("ImageAnisotropicDiffusion")) {
+          ms[i] = Math.max(0, (now - started) / 1e6);
+          break;
+        }
+      }
+      call("POST", "/api/run/" + runId + "/cancel", "{}");
+      awaitIdle();
+    }
+    return ms;
+  }
+
+  /** Queues {@code runs} tiny runs from {@code clients} threads; runs per second until all are terminal. */
+  public double throughput(int runs, int clients) throws Exception {
+    int before = finished.get();
+    List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger next = new AtomicInteger();
+    long t0 = System.nanoTime();
+    List<Thread> threads = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      Thread t = Thread.ofPlatform().start(() -> {
+        try {
+          while (next.getAndIncrement() < runs) {
+            ids.add(queue(tinyDeployment, "{}"));
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      threads.add(t);
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    while (finished.get() - before < runs) {
+      Thread.sleep(1);
+    }
+    for (String id : ids.subList(Math.max(0, ids.size() - 50), ids.size())) {
+      awaitTerminal(id);
+    }
+    long t1 = System.nanoTime();
+    int failures = 0;
+    for (String id : ids.subList(0, Math.min(ids.size(), 200))) {
+      failures += "success".equals(get(id).path("status").asText()) ? 0 : 1;
+    }
+    if (failures > 0) {
+      throw new IllegalStateException(failures + " of the first 200 runs did not succeed");
+    }
+    return runs / ((t1 - t0) / 1e9);
+  }
+
+  /** The process's resident set size in bytes (Linux), after a full GC. */
+  public static long rssAfterGc() throws IOException, InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(100);
+    }
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    return -1;
+  }
+
+  public static long heapUsedAfterGc() {
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private void awaitIdle() throws InterruptedException {
+    while (worker.busySlots() > 0) {
+      Thread.sleep(0, 100_000);
+    }
+  }
+
+  private void awaitTerminal(String runId) throws Exception {
+    while (!TERMINAL.contains(get(runId).path("status").asText())) {
+      Thread.sleep(0, 500_000);
+    }
+  }
+
+  private String deploy(String name, String workflow) throws Exception {
+    HttpResponse<String> response = call("POST", "/api/deployments",
+        "{\"name\": \"" + name + "\", \"workflow_api\": " + workflow + "}");
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("deployment " + name + ": " + response.statusCode() + " " + response.body());
+    }
+    return JSON.readTree(response.body()).get("id").asText();
+  }
+
+  private String queue(String deployment, String inputs) throws Exception {
+    HttpResponse<String> response = call("POST", "/api/run/deployment/queue",
+        "{\"deployment_id\": \"" + deployment + "\", \"inputs\": " + inputs + "}");
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("queue answered " + response.statusCode() + ": " + response.body());
+    }
+    return JSON.readTree(response.body()).get("run_id").asText();
+  }
+
+  private JsonNode get(String runId) throws Exception {
+    return JSON.readTree(call("GET", "/api/run/" + runId, null).body());
+  }
+
+  private HttpResponse<String> call(String method, String path, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+        .header("Authorization", "Bearer " + key)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** p50, p90, p99 and max of {@code values}. */
+  public static double[] percentiles(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return new double[] {at(sorted, 0.50), at(sorted, 0.90), at(sorted, 0.99), sorted[sorted.length - 1]};
+  }
+
+  private static double at(double[] sorted, double q) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+  }
+
+  @Override
+  public void close() throws IOException {
+    worker.close();
+    server.close();
+    try (var files = Files.walk(dataDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.gpuagent.cli;
+
+import dev.gpuagent.bench.BenchReport;
+import dev.gpuagent.bench.E2eBench;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gpu-agent bench e2e}: the dev mode's end-to-end latencies, throughput and memory. */
+@Command(name = "e2e", mixinStandardHelpOptions = true,
+    description = {"End-to-end figures of the dev mode (server + worker with CPU slots in one process, durable",
+        "store, public API over loopback): queue -> first node started (target p50 <= 2 ms, p99 <= 10 ms),",
+        "cancel -> slot free (p99 <= 25 ms), node start -> visible in GET (<= 50 ms), runs/s of a 3-node graph",
+        "(>= 1,000), and memory when idle and after the throughput runs (growth: none)."})
+final class BenchE2eCommand implements Callable<Integer> {
+  @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
+  Path json;
+
+  @Option(names = "--samples", defaultValue = "200", description = "Runs per latency figure (default: ${DEFAULT-VALUE}).")
+  int samples;
+
+  @Option(names = "--runs", defaultValue = "10000", description = "Runs in the throughput phase (default: ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(names = "--clients", defaultValue = "8", description = "Concurrent API clients queueing (default: ${DEFAULT-VALUE}).")
+  int clients;
+
+  @Option(names = "--cpu-slots", defaultValue = "2", description = "Worker CPU slots (default: ${DEFAULT-VALUE}, as dev mode).")
+  int cpuSlots;
+
+  @Override
+  public Integer call() throws Exception {
+    BenchReport report = new BenchReport("e2e");
+    try (E2eBench bench = new E2eBench(cpuSlots)) {
+      bench.queueToFirstNode(Math.max(20, samples / 4)); // warm-up: JIT, connections, store caches
+      bench.throughput(Math.min(2000, runs), clients);
+      long idleRss = E2eBench.rssAfterGc();
+      long idleHeap = E2eBench.heapUsedAfterGc();
+
+      latency(report, "queue -> first node started", bench.queueToFirstNode(samples), 2.0, 10.0);
+      double[][] cancel = bench.cancelToSlotFree(Math.max(10, samples / 4));
+      latency(report, "cancel call -> 200 cancelled", cancel[0], Double.NaN, Double.NaN);
+      latency(report, "cancel call -> slot free", cancel[1], Double.NaN, 25.0);
+      latency(report, "node started -> visible in GET", bench.progressVisible(Math.max(10, samples / 4)),
+          Double.NaN, 50.0);
+      double perSecond = bench.throughput(runs, clients);
+      report.row("figure", "runs/s, 3-node graph (" + runs + " runs, " + clients + " clients)", "value",
+          round(perSecond), "target", ">= 1000");
+      long afterRss = E2eBench.rssAfterGc();
+      long afterHeap = E2eBench.heapUsedAfterGc();
+      report.row("figure", "process RSS idle, MB", "value", round(idleRss / 1e6), "target", "<= 200");
+      report.row("figure", "process RSS after " + runs + " more runs, MB", "value", round(afterRss / 1e6),
+          "target", "no growth");
+      report.row("figure", "heap used after GC idle, MB", "value", round(idleHeap / 1e6), "target", "");
+      report.row("figure", "heap used after GC after the runs, MB", "value", round(afterHeap / 1e6), "target",
+          "no growth");
+      report.summary("runs_per_second", perSecond);
+      report.summary("rss_idle_bytes", idleRss);
+      report.summary("rss_after_bytes", afterRss);
+      report.summary("heap_idle_bytes", idleHeap);
+      report.summary("heap_after_bytes", afterHeap);
+      report.summary("cpu_slots", cpuSlots);
+    }
+    report.print(System.out);
+    if (json != null) {
+      report.writeJson(json);
+      System.out.println("wrote " + json);
+    }
+    return 0;
+  }
+
+  private static void latency(BenchReport report, String figure, double[] ms, double p50Target, double p99Target) {
+    double[] p = E2eBench.percentiles(ms);
+    String target = (Double.isNaN(p50Target) ? "" : "p50 <= " + p50Target + " ")
+        + (Double.isNaN(p99Target) ? "" : "p99 <= " + p99Target);
+    report.row("figure", figure + " (ms, n=" + ms.length + ")", "p50", round(p[0]), "p90", round(p[1]), "p99",
+        round(p[2]), "max", round(p[3]), "target", target.strip());
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+}
