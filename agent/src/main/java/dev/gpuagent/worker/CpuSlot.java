@@ -11,7 +11,12 @@ final class CpuSlot implements SlotRuntime {
   private CpuBackend backend;
 
   CpuSlot(String slotId, int threads) {
-    this.info = SlotInfo.cpu(slotId);
+    this(SlotInfo.cpu(slotId), threads);
+  }
+
+  /** A slot offered as {@code info} that computes on the CPU (tests offer fake GPU types this way). */
+  CpuSlot(SlotInfo info, int threads) {
+    this.info = info;
     this.threads = Math.max(1, threads);
   }
 

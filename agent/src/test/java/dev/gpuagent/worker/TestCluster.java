@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gpuagent.cpu.CpuBackend;
-import dev.gpuagent.engine.Backend;
 import dev.gpuagent.metrics.Metrics;
 import dev.gpuagent.ops.NodeRegistry;
 import dev.gpuagent.protocol.SlotInfo;
@@ -102,34 +100,7 @@ public final class TestCluster implements AutoCloseable {
 
   /** A slot that says it is a GPU of {@code gpuType} but computes on the CPU: dispatch by type, without a GPU. */
   public static SlotRuntime fakeGpu(String slotId, String gpuType) {
-    return new SlotRuntime() {
-      private final CpuBackend backend = new CpuBackend(1);
-
-      @Override
-      public SlotInfo info() {
-        return SlotInfo.gpu(slotId, gpuType, 0, "GPU-00000000-0000-0000-0000-000000000000", 80L << 30);
-      }
-
-      @Override
-      public Backend backend() {
-        return backend;
-      }
-
-      @Override
-      public boolean healthy() {
-        return true;
-      }
-
-      @Override
-      public String unhealthyReason() {
-        return null;
-      }
-
-      @Override
-      public void close() {
-        backend.close();
-      }
-    };
+    return new CpuSlot(SlotInfo.gpu(slotId, gpuType, 0, "GPU-00000000-0000-0000-0000-000000000000", 80L << 30), 1);
   }
 
   public static void await(String what, java.util.function.BooleanSupplier condition, Duration timeout)
