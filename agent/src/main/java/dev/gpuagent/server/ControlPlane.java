@@ -17,6 +17,7 @@ import dev.gpuagent.server.identity.IdentityStore;
 import dev.gpuagent.server.identity.JdbcIdentityStore;
 import dev.gpuagent.server.identity.Organisation;
 import dev.gpuagent.server.outputs.LeaseHolders;
+import dev.gpuagent.server.outputs.OutputFiles;
 import dev.gpuagent.server.outputs.OutputRoutes;
 import dev.gpuagent.server.store.Stores;
 import dev.gpuagent.server.webhooks.WebhookEvents;
@@ -85,8 +86,9 @@ public final class ControlPlane implements AutoCloseable {
           settings.webhooks(), clock, new SecureRandom()).start();
       RunEvents runEvents = new WebhookEvents(stores.webhooks(), stores.runs(), webhooks::wake);
       // The dispatcher's store tells the webhooks of every transition it applies.
+      // ... and records only the outputs stored under the finishing lease (server.outputs).
       RunDispatcher runDispatcher = new RunDispatcher(new ObservedRunStore(stores.runs(), runEvents), dispatch, clock,
-          new DispatchMetrics(metrics));
+          new DispatchMetrics(metrics), new StoredLeaseOutputs(stores.outputs(), new OutputFiles(settings.dataDir())));
       dispatcher = runDispatcher;
       Router.Builder routes = Router.builder();
       AtomicReference<String> publicUrl = new AtomicReference<>(settings.publicUrl());

@@ -42,11 +42,19 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
   final Map<String, WorkerConnection> workers = new HashMap<>();
   final Map<String, LeaseHold> leases = new HashMap<>();
   final ClosedLeases closed = new ClosedLeases(10_000);
+  final LeaseOutputs outputs;
   private final WorkerMessages messages;
   private final DispatchMetrics metrics;
 
+  /** A dispatcher without output storage: outputs are recorded as the worker lists them. */
   public RunDispatcher(RunStore runs, DispatchSettings settings, Clock clock, DispatchMetrics metrics) {
+    this(runs, settings, clock, metrics, LeaseOutputs.AS_LISTED);
+  }
+
+  public RunDispatcher(RunStore runs, DispatchSettings settings, Clock clock, DispatchMetrics metrics,
+      LeaseOutputs outputs) {
     this.runs = runs;
+    this.outputs = java.util.Objects.requireNonNull(outputs, "outputs");
     this.settings = settings;
     this.clock = clock;
     this.metrics = metrics == null ? DispatchMetrics.NONE : metrics;
@@ -239,6 +247,7 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
   void sweep() {
     Instant now = now();
     ExpiredLeases expired = runs.requeueExpired(now);
+    discardFiles(expired);
     List<Run> gone = new ArrayList<>(expired.requeued());
     gone.addAll(expired.failed());
     for (Run run : gone) {
@@ -279,11 +288,19 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
       runs.renewLeases(workerId, ids, java.time.Duration.ofMillis(1));
       Instant later = now().plusMillis(10);
       ExpiredLeases expired = runs.requeueExpired(later);
+      discardFiles(expired);
       for (LeaseHold hold : holds) {
         closeLease(hold, "lease_expired");
       }
       LOG.info("expired {} lease(s) of {} not resumed ({} re-queued, {} failed)", ids.size(), workerId,
           expired.requeued().size(), expired.failed().size());
+    }
+  }
+
+  /** The files uploaded under the closed leases of re-queued runs are deleted (section 6, "Re-queue"). */
+  private void discardFiles(ExpiredLeases expired) {
+    for (Run run : expired.requeued()) {
+      outputs.discard(run.id(), run.fencingToken());
     }
   }
 

@@ -200,13 +200,21 @@ class DispatchEndToEndTest {
     awaitField(runId, "live_status", "Executing ImageBlur (2/3) step 17/40");
     assertEquals(0.45, run(runId).get("progress").asDouble(), 1e-9);
     w.send(new WorkerMessage.NodeFinished(lease.leaseId(), runId, lease.fencingToken(), "2", "ImageBlur", 12.5));
+    assertEquals(201, upload(lease, "out_00001_.png", new byte[] {1, 2, 3}).statusCode());
     w.send(new WorkerMessage.RunFinished(lease.leaseId(), runId, lease.fencingToken(), RunOutcome.SUCCESS, null,
-        List.of(new OutputSummary("3", "SaveImage", List.of(new OutputImage("out_00001_.png", "", "output")),
-            List.of())), 180.0));
+        List.of(new OutputSummary("3", "SaveImage", List.of(new OutputImage("out_00001_.png", "", "output"),
+            new OutputImage("never_uploaded.png", "", "output")), List.of())), 180.0));
     awaitField(runId, "status", "success");
     JsonNode done = run(runId);
     assertEquals(1.0, done.get("progress").asDouble());
-    assertEquals("out_00001_.png", done.at("/outputs/0/data/images/0/filename").asText());
+    JsonNode images = done.at("/outputs/0/data/images");
+    assertEquals(1, images.size(), "a listed file the server never stored is left out: " + images);
+    assertEquals("out_00001_.png", images.get(0).get("filename").asText());
+    String url = images.get(0).get("url").asText();
+    assertTrue(url.startsWith(base() + "/outputs/" + runId + "/out_00001_.png?expires="), url);
+    HttpResponse<byte[]> file = client.send(HttpRequest.newBuilder(URI.create(url)).build(), BodyHandlers.ofByteArray());
+    assertEquals(200, file.statusCode());
+    assertEquals(List.of((byte) 1, (byte) 2, (byte) 3), List.of(file.body()[0], file.body()[1], file.body()[2]));
 
     // The slot is free again: the next run goes to it at once.
     String next = queue("");
@@ -287,11 +295,14 @@ class DispatchEndToEndTest {
     String runId = queue("");
     ServerMessage.Lease lease = first.await(ServerMessage.Lease.class, WAIT);
     first.send(new WorkerMessage.LeaseAck(lease.leaseId(), runId, lease.fencingToken()));
+    assertEquals(201, upload(lease, "partial.png", new byte[] {9}).statusCode());
+    Path leaseFolder = dir.resolve("data/outputs").resolve(runId).resolve("t" + lease.fencingToken());
     first.abort();
     ScriptedWorker second = worker();
     String secondId = second.hello("host-2", CPU, List.of()).workerId();
     second.heartbeatEvery(Duration.ofMillis(100), List.of());
     ServerMessage.Lease retry = second.await(ServerMessage.Lease.class, WAIT);
+    assertFalse(Files.exists(leaseFolder), "the expired lease's files are deleted");
     assertEquals(runId, retry.runId());
     assertEquals(2, retry.attempt());
     assertTrue(retry.fencingToken() > lease.fencingToken());
@@ -342,9 +353,13 @@ class DispatchEndToEndTest {
     w.hello("host-1", CPU, List.of());
     String runId = queue("");
     ServerMessage.Lease lease = w.await(ServerMessage.Lease.class, WAIT);
+    assertEquals(201, upload(lease, "partial.png", new byte[] {9}).statusCode());
+    Path leaseFolder = dir.resolve("data/outputs").resolve(runId).resolve("t" + lease.fencingToken());
+    assertTrue(Files.exists(leaseFolder.resolve("partial.png")));
     w.send(new WorkerMessage.DrainStarted(300_000, "signal"));
     w.send(new WorkerMessage.LeaseReleased(lease.leaseId(), runId, lease.fencingToken(), "shutdown"));
     awaitField(runId, "status", "queued");
+    assertFalse(Files.exists(leaseFolder), "the released lease's files are deleted");
     assertNull(w.poll(ServerMessage.Lease.class, Duration.ofMillis(300)), "a draining worker gets no lease");
     ScriptedWorker other = worker();
     other.hello("host-2", CPU, List.of());
@@ -415,6 +430,18 @@ class DispatchEndToEndTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  /** Uploads {@code body} as output {@code name} of the lease, with this test's worker token. */
+  private HttpResponse<String> upload(ServerMessage.Lease lease, String name, byte[] body) throws Exception {
+    return upload(lease, name, body, token);
+  }
+
+  private HttpResponse<String> upload(ServerMessage.Lease lease, String name, byte[] body, String workerToken)
+      throws Exception {
+    return client.send(HttpRequest.newBuilder(URI.create(base() + lease.uploadUrl().replace("{filename}", name)))
+        .header("Authorization", "Bearer " + workerToken).header("X-Fencing-Token", String.valueOf(lease.fencingToken()))
+        .PUT(BodyPublishers.ofByteArray(body)).build(), BodyHandlers.ofString());
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
