@@ -94,7 +94,7 @@ public final class ControlPlane implements AutoCloseable {
       AtomicReference<String> publicUrl = new AtomicReference<>(settings.publicUrl());
       OutputRoutes outputs = new OutputRoutes(stores, settings.dataDir(), publicUrl::get,
           Duration.ofSeconds(settings.outputUrlTtlS()), settings.effectiveMaxUploadBytes(),
-          LeaseHolders.ANY_WORKER_TOKEN, clock, metrics);
+          holders(runDispatcher), clock, metrics);
       outputs.addTo(routes, identity);
       CancelNotifier cancels = run -> {
         cancelNotifier.cancelled(run);
@@ -122,6 +122,11 @@ public final class ControlPlane implements AutoCloseable {
       stores.close();
       throw e;
     }
+  }
+
+  /** Rule 2 of the upload lease check: the lease's worker connected with the upload's token. */
+  private static LeaseHolders holders(RunDispatcher dispatcher) {
+    return (credential, workerId) -> dispatcher.connectedWith(workerId, credential.tokenId());
   }
 
   public int port() {

@@ -42,6 +42,11 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
   final Map<String, WorkerConnection> workers = new HashMap<>();
   final Map<String, LeaseHold> leases = new HashMap<>();
   final ClosedLeases closed = new ClosedLeases(10_000);
+  /**
+   * The token each worker id said hello with, read by upload checks on HTTP threads. Kept after a
+   * disconnect: a worker keeps uploading over HTTP while it reconnects (section 13).
+   */
+  final Map<String, UUID> workerTokens = new java.util.concurrent.ConcurrentHashMap<>();
   final LeaseOutputs outputs;
   private final WorkerMessages messages;
   private final DispatchMetrics metrics;
@@ -73,6 +78,15 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
   }
 
   // ---- events from other threads ----
+
+  /**
+   * Rule 2 of the lease check for uploads (section 6): did worker {@code workerId} connect with the
+   * token {@code tokenId}? Known from the worker's hello since this server started, so after a restart
+   * a worker's uploads are refused (409) until it has reconnected. Safe from any thread.
+   */
+  public boolean connectedWith(String workerId, UUID tokenId) {
+    return workerId != null && tokenId != null && tokenId.equals(workerTokens.get(workerId));
+  }
 
   @Override
   public void queued(Run run) {

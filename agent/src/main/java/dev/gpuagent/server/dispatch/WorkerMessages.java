@@ -99,6 +99,7 @@ final class WorkerMessages {
     conn.name = hello.name();
     d.slotsOffered(conn, hello.slots());
     d.workers.put(workerId, conn);
+    d.workerTokens.put(workerId, conn.tokenId);
     d.countConnections();
     DispatchSettings s = d.settings;
     conn.send(new ServerMessage.Welcome(Math.min(hello.protocolVersion(), Protocol.VERSION), workerId,

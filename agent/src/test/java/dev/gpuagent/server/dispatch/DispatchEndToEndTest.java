@@ -302,7 +302,7 @@ class DispatchEndToEndTest {
     String secondId = second.hello("host-2", CPU, List.of()).workerId();
     second.heartbeatEvery(Duration.ofMillis(100), List.of());
     ServerMessage.Lease retry = second.await(ServerMessage.Lease.class, WAIT);
-    assertFalse(Files.exists(leaseFolder), "the expired lease's files are deleted");
+    awaitGone(leaseFolder);
     assertEquals(runId, retry.runId());
     assertEquals(2, retry.attempt());
     assertTrue(retry.fencingToken() > lease.fencingToken());
@@ -359,7 +359,7 @@ class DispatchEndToEndTest {
     w.send(new WorkerMessage.DrainStarted(300_000, "signal"));
     w.send(new WorkerMessage.LeaseReleased(lease.leaseId(), runId, lease.fencingToken(), "shutdown"));
     awaitField(runId, "status", "queued");
-    assertFalse(Files.exists(leaseFolder), "the released lease's files are deleted");
+    awaitGone(leaseFolder);
     assertNull(w.poll(ServerMessage.Lease.class, Duration.ofMillis(300)), "a draining worker gets no lease");
     ScriptedWorker other = worker();
     other.hello("host-2", CPU, List.of());
@@ -455,6 +455,15 @@ class DispatchEndToEndTest {
         .header("Authorization", "Bearer " + key).build(), BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
     return Json.MAPPER.readTree(r.body());
+  }
+
+  /** Waits (up to 2 s) for {@code path} to be deleted (a closed lease's files go after its run is re-queued). */
+  private static void awaitGone(Path path) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (Files.exists(path) && System.nanoTime() < end) {
+      Thread.sleep(10);
+    }
+    assertFalse(Files.exists(path), path + " should have been deleted");
   }
 
   /** Waits (up to 2 s) for the record's {@code field} to read {@code value}. */

@@ -10,7 +10,11 @@ import dev.gpuagent.metrics.Metrics;
 import dev.gpuagent.ops.NodeRegistry;
 import dev.gpuagent.protocol.OutputImage;
 import dev.gpuagent.protocol.OutputSummary;
+import dev.gpuagent.protocol.ServerMessage;
+import dev.gpuagent.protocol.SlotInfo;
+import dev.gpuagent.protocol.WorkerMessage;
 import dev.gpuagent.server.ControlPlane;
+import dev.gpuagent.server.dispatch.ScriptedWorker;
 import dev.gpuagent.server.ServerSettings;
 import dev.gpuagent.server.webhooks.WebhookSettings;
 import dev.gpuagent.server.api.CancelNotifier;
@@ -56,6 +60,8 @@ class OutputRoutesTest {
   private String key;
   private String workerToken;
   private Metrics metrics;
+  private ScriptedWorker worker;
+  private String workerId;
 
   @BeforeEach
   void start() {
@@ -66,10 +72,25 @@ class OutputRoutesTest {
     base = "http://127.0.0.1:" + server.port();
     key = server.identity().createApiKey(server.organisation().id(), "test").plaintext();
     workerToken = server.identity().createWorkerToken("worker").plaintext();
+    connectWorker();
+  }
+
+  /**
+   * Uploads are refused unless the lease's worker connected with the upload's token (protocol.md
+   * section 6, rule 2): a worker says hello with {@link #workerToken}; it drains at once, so the tests
+   * lease runs to its id through the store. The abandon of a bogus progress shows the drain was handled.
+   */
+  private void connectWorker() {
+    worker = ScriptedWorker.connect(server.port(), workerToken);
+    workerId = worker.hello("host-1", List.of(SlotInfo.cpu("cpu0")), List.of()).workerId();
+    worker.send(new WorkerMessage.DrainStarted(300_000, "test"));
+    worker.send(new WorkerMessage.Progress("none", UUID.randomUUID().toString(), 1, 0, null, null, 0, 0));
+    worker.await(ServerMessage.Abandon.class, Duration.ofSeconds(5));
   }
 
   @AfterEach
   void stop() {
+    worker.close();
     server.close();
   }
 
@@ -175,7 +196,7 @@ class OutputRoutesTest {
     assertEquals(201, upload(first, "a.png", null, png(), "image/png").statusCode());
     assertTrue(server.stores().runs().release(first.id(), first.fencingToken(), "shutdown")
         instanceof dev.gpuagent.server.store.Transition.Applied);
-    Run second = server.stores().runs().claimNext(List.of("H100"), "worker-2", Duration.ofSeconds(30)).orElseThrow();
+    Run second = server.stores().runs().claimNext(List.of("H100"), workerId, Duration.ofSeconds(30)).orElseThrow();
     assertEquals(first.id(), second.id());
     HttpResponse<String> old = upload(first, "b.png", null, png(), "image/png");
     assertAnswer(409, "{\"detail\":\"lease " + first.gpuEventId()
@@ -185,6 +206,20 @@ class OutputRoutesTest {
     assertEquals(Set.of(), OutputRecords.storedUnder(server.stores().outputs(), first.id(), first.fencingToken()),
         "the run's listing shows its latest attempt only");
     assertEquals(404, download(links().url(first.id(), "", "a.png")).statusCode(), "the old attempt's file is not served");
+  }
+
+  @Test
+  void uploadWithATokenTheLeasesWorkerDidNotConnectWithIs409() throws Exception {
+    Run run = leasedRun();
+    String other = server.identity().createWorkerToken("other").plaintext();
+    String saved = workerToken;
+    workerToken = other;
+    HttpResponse<String> put = upload(run, "a.png", null, png(), "image/png");
+    workerToken = saved;
+    assertAnswer(409, "{\"detail\":\"lease " + run.gpuEventId()
+        + " was not granted to this worker token (unknown_lease)\"}", put);
+    assertTrue(server.stores().outputs().list(run.id()).isEmpty());
+    assertEquals(201, upload(run, "a.png", null, png(), "image/png").statusCode());
   }
 
   @Test
@@ -322,7 +357,7 @@ class OutputRoutesTest {
         .build(), BodyHandlers.ofString());
     assertEquals(200, queued.statusCode(), queued.body());
     UUID runId = UUID.fromString(Json.MAPPER.readTree(queued.body()).get("run_id").asText());
-    Run claimed = server.stores().runs().claimNext(List.of("H100"), "worker-1", Duration.ofSeconds(30)).orElseThrow();
+    Run claimed = server.stores().runs().claimNext(List.of("H100"), workerId, Duration.ofSeconds(30)).orElseThrow();
     assertEquals(runId, claimed.id());
     return claimed;
   }
