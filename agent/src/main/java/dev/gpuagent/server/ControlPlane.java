@@ -66,10 +66,10 @@ public final class ControlPlane implements AutoCloseable {
   /** Opens the store, loads the deployment files, binds the listener. */
   public static ControlPlane start(ServerSettings settings, Metrics metrics, NodeRegistry nodes,
       CancelNotifier cancelNotifier, Clock clock) {
-    return start(settings, metrics, nodes, cancelNotifier, DispatchSettings.defaults(), clock);
+    return start(settings, metrics, nodes, cancelNotifier, settings.dispatch(), clock);
   }
 
-  /** As above, with the worker protocol's intervals and limits (tests shorten them). */
+  /** As above, with the worker protocol's intervals and limits in place of the settings' (tests shorten them). */
   public static ControlPlane start(ServerSettings settings, Metrics metrics, NodeRegistry nodes,
       CancelNotifier cancelNotifier, DispatchSettings dispatch, Clock clock) {
     Objects.requireNonNull(settings, "settings");
@@ -100,7 +100,8 @@ public final class ControlPlane implements AutoCloseable {
         cancelNotifier.cancelled(run);
         runDispatcher.cancelled(run);
       };
-      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancels, dispatcher, runEvents, outputs.records());
+      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancels, dispatcher, runEvents, outputs.records(),
+          settings.maxAttempts());
       SystemRoutes.addTo(routes, metrics, SystemRoutes.Health::ok);
       http = new HttpApiServer(settings.http(), routes.build(), metrics, WorkerEndpoint.factory(identity, dispatcher));
       dispatcher.start();

@@ -98,4 +98,29 @@ class ServerSettingsTest {
         () -> ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_WEBHOOK_MAX_ATTEMPTS", "0"), null));
     assertEquals("webhook_max_attempts must be 1..100, got 0", zero.getMessage());
   }
+
+  @Test
+  void workerSettingsResolveAndFeedTheDispatcher() throws Exception {
+    ServerSettings defaults = ServerSettings.resolve(Map.of(), Map.of(), null);
+    assertEquals(10_000, defaults.heartbeatIntervalMs());
+    assertEquals(30_000, defaults.leaseTtlMs());
+    assertEquals(50, defaults.progressIntervalMs());
+    assertEquals(3, defaults.maxAttempts());
+    assertEquals(dev.gpuagent.server.dispatch.DispatchSettings.defaults().heartbeatInterval(),
+        defaults.dispatch().heartbeatInterval());
+    assertEquals(32 * 1024 * 1024, defaults.dispatch().maxUploadBytes(), "welcome announces the limit in force");
+    Path file = dir.resolve("workers.yaml");
+    Files.writeString(file, "heartbeat_interval_ms: 2000\nlease_ttl_ms: 7000\nprogress_interval_ms: 100\nmax_attempts: 5\n");
+    ServerSettings s = ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_LEASE_TTL_MS", "9000"), file);
+    assertEquals(java.time.Duration.ofMillis(2000), s.dispatch().heartbeatInterval());
+    assertEquals(java.time.Duration.ofMillis(9000), s.dispatch().leaseTtl());
+    assertEquals(java.time.Duration.ofMillis(100), s.dispatch().progressInterval());
+    assertEquals(5, s.maxAttempts());
+    IllegalArgumentException ttl = assertThrows(IllegalArgumentException.class,
+        () -> ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_LEASE_TTL_MS", "10000"), null));
+    assertEquals("lease_ttl_ms (10000) must be longer than heartbeat_interval_ms (10000)", ttl.getMessage());
+    IllegalArgumentException attempts = assertThrows(IllegalArgumentException.class,
+        () -> ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_MAX_ATTEMPTS", "0"), null));
+    assertEquals("max_attempts must be 1..100, got 0", attempts.getMessage());
+  }
 }
