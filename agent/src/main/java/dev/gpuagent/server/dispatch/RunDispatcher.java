@@ -67,8 +67,16 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
     this.messages = new WorkerMessages(this);
   }
 
-  /** Starts the sweeper and leases what is already queued to whoever connects. */
+  /**
+   * Gives every open lease at least one TTL from now (the restart grace of section 6: its worker may
+   * reconnect and resume it), then starts the sweeper; queued runs go to whoever connects.
+   */
   public void start() {
+    int extended = runs.extendOpenLeases(now().plus(settings.leaseTtl()));
+    if (extended > 0) {
+      LOG.info("{} open lease(s) from before the start expire in {} ms at the earliest, for their workers to resume",
+          extended, settings.leaseTtl().toMillis());
+    }
     long every = settings.sweepInterval().toMillis();
     thread.scheduleWithFixedDelay(() -> guarded("sweep", this::sweep), every, every, TimeUnit.MILLISECONDS);
   }

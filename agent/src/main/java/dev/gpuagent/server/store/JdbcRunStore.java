@@ -187,6 +187,19 @@ public final class JdbcRunStore implements RunStore {
   }
 
   @Override
+  public int extendOpenLeases(Instant atLeast) {
+    Objects.requireNonNull(atLeast, "atLeast");
+    return db.write(c -> {
+      try (PreparedStatement s = c.prepareStatement("UPDATE runs SET lease_expires_at = ? WHERE status IN " + LEASED
+          + " AND lease_expires_at < ?")) {
+        Jdbc.setInstant(s, 1, atLeast);
+        Jdbc.setInstant(s, 2, atLeast);
+        return s.executeUpdate();
+      }
+    });
+  }
+
+  @Override
   public Transition updateProgress(UUID runId, long fencingToken, double progress, String liveStatus) {
     return transitions.updateProgress(runId, fencingToken, progress, liveStatus);
   }

@@ -49,6 +49,13 @@ public interface RunStore {
    */
   Set<String> renewLeases(String workerId, Collection<String> leaseIds, Duration ttl);
 
+  /**
+   * Moves every open lease that expires before {@code atLeast} to expire at {@code atLeast}; returns how
+   * many it moved. The server calls it when it starts (with start + the lease TTL), so a worker has one
+   * TTL to reconnect and resume after a restart (docs/protocol.md section 6).
+   */
+  int extendOpenLeases(Instant atLeast);
+
   /** Records progress (0..1) and, where not null, live status; refused when the token is stale. */
   Transition updateProgress(UUID runId, long fencingToken, double progress, String liveStatus);
 

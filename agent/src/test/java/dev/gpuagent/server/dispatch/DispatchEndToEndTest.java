@@ -416,6 +416,35 @@ class DispatchEndToEndTest {
     assertTrue(List.of(a, b).contains(drop.runId()));
   }
 
+  @Test
+  void afterARestartAnOverdueLeaseWaitsOneTtlForItsWorkerToResume() throws Exception {
+    DispatchSettings quick = DispatchSettings.defaults().withHeartbeat(Duration.ofMillis(300), Duration.ofMillis(1500))
+        .withSweepInterval(Duration.ofMillis(100));
+    start(quick);
+    ScriptedWorker w = worker();
+    w.hello("host-1", CPU, List.of());
+    String runId = queue("");
+    ServerMessage.Lease lease = w.await(ServerMessage.Lease.class, WAIT);
+    w.send(new WorkerMessage.LeaseAck(lease.leaseId(), runId, lease.fencingToken()));
+    w.abort();
+    server.close();
+    Thread.sleep(1700); // the lease is past its expiry while the server is down
+    server = ControlPlane.start(new ServerSettings("127.0.0.1", 0, dir.resolve("data"), Path.of("..", "config",
+        "deployments"), "default", 1 << 20), Metrics.prometheus(), NodeRegistry.standard(), run -> {}, quick,
+        Clock.systemUTC());
+    Thread.sleep(300); // three sweeps: without the grace they would re-queue the run
+    assertEquals("started", run(runId).get("status").asText());
+    ScriptedWorker again = worker();
+    again.hello("host-1", CPU, List.of(new LeaseRef(lease.leaseId(), runId, lease.fencingToken(), lease.slotId())));
+    ServerMessage.Lease resumed = again.await(ServerMessage.Lease.class, WAIT);
+    assertTrue(resumed.resumed());
+    assertEquals(lease.fencingToken(), resumed.fencingToken());
+    assertEquals(1, resumed.attempt());
+    again.send(new WorkerMessage.RunFinished(lease.leaseId(), runId, lease.fencingToken(), RunOutcome.SUCCESS, null,
+        List.of(), 1.0));
+    awaitField(runId, "status", "success");
+  }
+
   // ---- helpers ----
 
   private String base() {

@@ -435,6 +435,23 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void openLeasesAreExtendedToAtLeastTheGivenTimeAndNoOthers() {
+    Run soon = runs.insert(NewRun.of(orgA, null, WORKFLOW));
+    Run leasedSoon = runs.claimNext(List.of("T4"), "w1", Duration.ofSeconds(5)).orElseThrow();
+    Run later = runs.insert(NewRun.of(orgA, null, WORKFLOW));
+    Run leasedLater = runs.claimNext(List.of("T4"), "w1", Duration.ofMinutes(5)).orElseThrow();
+    Run queued = queue(orgA, null);
+    clock.advance(Duration.ofSeconds(20)); // the first lease is overdue, as after a long restart
+    Instant grace = clock.instant().plus(TTL);
+    assertEquals(1, runs.extendOpenLeases(grace));
+    assertEquals(grace, runs.find(soon.id()).orElseThrow().leaseExpiresAt());
+    assertEquals(leasedLater.leaseExpiresAt(), runs.find(later.id()).orElseThrow().leaseExpiresAt(), "already later");
+    assertNull(runs.find(queued.id()).orElseThrow().leaseExpiresAt());
+    assertTrue(runs.requeueExpired(clock.instant()).isEmpty(), "an extended lease does not expire at once");
+    assertEquals(leasedSoon.fencingToken(), runs.find(soon.id()).orElseThrow().fencingToken());
+  }
+
+  @Test
   void requeuedRunKeepsItsPlaceInTheQueue() {
     Run older = queue(orgA, null);
     claim("w1", "T4");
