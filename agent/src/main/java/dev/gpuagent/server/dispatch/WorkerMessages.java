@@ -220,7 +220,7 @@ final class WorkerMessages {
           RunStatus.UPLOADING, null)));
       case WorkerMessage.RunFinished f -> finished(conn, hold, f);
       case WorkerMessage.LeaseReleased r -> {
-        Transition t = d.runs.release(runId, token, r.reason());
+        Transition t = d.runs.release(runId, token, LeaseMessages.releasedStatus(r.reason()));
         d.closeLease(hold, "released");
         if (t.applied()) {
           d.outputs.discard(runId, token);

@@ -313,6 +313,37 @@ class DispatchEndToEndTest {
   }
 
   @Test
+  void leaseExpiringOnItsLastAttemptFailsTheRunAsWorkerLost() throws Exception {
+    metrics = Metrics.prometheus();
+    server = ControlPlane.start(new ServerSettings("127.0.0.1", 0, dir.resolve("data"), Path.of("..", "config",
+        "deployments"), "default", 1 << 20, 8, null, 3600, 1 << 20, 10_000, 30_000, 50, 2), metrics,
+        NodeRegistry.standard(), run -> {}, DispatchSettings.defaults().withHeartbeat(Duration.ofMillis(200),
+            Duration.ofMillis(600)).withSweepInterval(Duration.ofMillis(100)), Clock.systemUTC());
+    key = server.identity().createApiKey(server.organisation().id(), "test").plaintext();
+    token = server.identity().createWorkerToken("worker").plaintext();
+    String runId = queue("");
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      ScriptedWorker w = worker();
+      w.hello("host-" + attempt, CPU, List.of());
+      ServerMessage.Lease lease = w.await(ServerMessage.Lease.class, WAIT);
+      assertEquals(attempt, lease.attempt());
+      assertEquals(2, lease.maxAttempts(), "max_attempts comes from the server settings");
+      if (attempt == 1) {
+        assertEquals(runId, lease.runId());
+        w.abort();
+        awaitField(runId, "live_status", "re-queued after the worker was lost (attempt 2 of 2)");
+        assertEquals("queued", run(runId).get("status").asText());
+      } else {
+        w.abort();
+      }
+    }
+    awaitField(runId, "status", "failed");
+    assertEquals("worker lost: the lease expired on 2 attempts", run(runId).get("live_status").asText());
+    assertEquals("{\"type\": \"lease_expired\", \"message\": \"worker lost: the lease expired on 2 attempts\"}",
+        server.stores().runs().find(java.util.UUID.fromString(runId)).orElseThrow().error());
+  }
+
+  @Test
   void gpuTypedRunWaitsForAWorkerOfThatType() throws Exception {
     start(DispatchSettings.defaults());
     ScriptedWorker cpu = worker();
@@ -359,6 +390,7 @@ class DispatchEndToEndTest {
     w.send(new WorkerMessage.DrainStarted(300_000, "signal"));
     w.send(new WorkerMessage.LeaseReleased(lease.leaseId(), runId, lease.fencingToken(), "shutdown"));
     awaitField(runId, "status", "queued");
+    assertEquals("re-queued: worker shutting down", run(runId).get("live_status").asText());
     awaitGone(leaseFolder);
     assertNull(w.poll(ServerMessage.Lease.class, Duration.ofMillis(300)), "a draining worker gets no lease");
     ScriptedWorker other = worker();
@@ -366,6 +398,8 @@ class DispatchEndToEndTest {
     ServerMessage.Lease again = other.await(ServerMessage.Lease.class, WAIT);
     assertEquals(runId, again.runId());
     assertEquals(1, again.attempt());
+    JsonNode requeued = run(runId);
+    assertEquals("started", requeued.get("status").asText());
     assertTrue(again.fencingToken() > lease.fencingToken());
   }
 
