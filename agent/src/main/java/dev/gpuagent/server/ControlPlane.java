@@ -88,7 +88,8 @@ public final class ControlPlane implements AutoCloseable {
       // The dispatcher's store tells the webhooks of every transition it applies.
       // ... and records only the outputs stored under the finishing lease (server.outputs).
       RunDispatcher runDispatcher = new RunDispatcher(new ObservedRunStore(stores.runs(), runEvents), dispatch, clock,
-          new DispatchMetrics(metrics), new StoredLeaseOutputs(stores.outputs(), new OutputFiles(settings.dataDir())));
+          new DispatchMetrics(metrics), new StoredLeaseOutputs(stores.outputs(), new OutputFiles(settings.dataDir())),
+          identity::workerTokenLive);
       dispatcher = runDispatcher;
       Router.Builder routes = Router.builder();
       AtomicReference<String> publicUrl = new AtomicReference<>(settings.publicUrl());

@@ -48,18 +48,24 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
    */
   final Map<String, UUID> workerTokens = new java.util.concurrent.ConcurrentHashMap<>();
   final LeaseOutputs outputs;
+  private final LiveTokens tokens;
   private final WorkerMessages messages;
   private final DispatchMetrics metrics;
 
   /** A dispatcher without output storage: outputs are recorded as the worker lists them. */
   public RunDispatcher(RunStore runs, DispatchSettings settings, Clock clock, DispatchMetrics metrics) {
-    this(runs, settings, clock, metrics, LeaseOutputs.AS_LISTED);
+    this(runs, settings, clock, metrics, LeaseOutputs.AS_LISTED, LiveTokens.ALL);
   }
 
+  /**
+   * {@code outputs}: the output storage's side of finished and re-queued leases; {@code tokens}: asked
+   * every heartbeat interval whether the connected workers' tokens are still valid.
+   */
   public RunDispatcher(RunStore runs, DispatchSettings settings, Clock clock, DispatchMetrics metrics,
-      LeaseOutputs outputs) {
+      LeaseOutputs outputs, LiveTokens tokens) {
     this.runs = runs;
     this.outputs = java.util.Objects.requireNonNull(outputs, "outputs");
+    this.tokens = java.util.Objects.requireNonNull(tokens, "tokens");
     this.settings = settings;
     this.clock = clock;
     this.metrics = metrics == null ? DispatchMetrics.NONE : metrics;
@@ -79,6 +85,9 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
     }
     long every = settings.sweepInterval().toMillis();
     thread.scheduleWithFixedDelay(() -> guarded("sweep", this::sweep), every, every, TimeUnit.MILLISECONDS);
+    long heartbeat = settings.heartbeatInterval().toMillis();
+    thread.scheduleWithFixedDelay(() -> guarded("token check", this::checkTokens), heartbeat, heartbeat,
+        TimeUnit.MILLISECONDS);
   }
 
   public DispatchSettings settings() {
@@ -106,16 +115,36 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
     submit("cancel", () -> pushCancel(run, CancelReason.CANCELLED));
   }
 
-  /** A worker token was revoked: its live connections close with 1008 (their leases expire as usual). */
+  /**
+   * A worker token was revoked: its live connections close with 1008 (their leases expire as usual).
+   * The dispatcher also finds revoked tokens itself every heartbeat interval ({@link LiveTokens}).
+   */
   public void tokenRevoked(UUID tokenId) {
-    submit("revoke", () -> {
-      for (WorkerConnection conn : List.copyOf(workers.values())) {
-        if (conn.tokenId.equals(tokenId)) {
-          conn.close(1008, "worker token revoked");
-          detach(conn);
-        }
+    submit("revoke", () -> closeRevoked(tokenId));
+  }
+
+  private void closeRevoked(UUID tokenId) {
+    for (WorkerConnection conn : List.copyOf(workers.values())) {
+      if (conn.tokenId.equals(tokenId)) {
+        LOG.info("{}: its worker token was revoked; closing (1008)", conn);
+        conn.close(1008, "worker token revoked");
+        detach(conn);
+        workerTokens.remove(conn.workerId, tokenId);
       }
-    });
+    }
+  }
+
+  /** Closes the connections whose token is no longer valid (revoked from the CLI, outside this server). */
+  private void checkTokens() {
+    java.util.Set<UUID> connected = new java.util.HashSet<>();
+    for (WorkerConnection conn : workers.values()) {
+      connected.add(conn.tokenId);
+    }
+    for (UUID tokenId : connected) {
+      if (!tokens.live(tokenId)) {
+        closeRevoked(tokenId);
+      }
+    }
   }
 
   void frame(WorkerConnection conn, byte[] utf8) {

@@ -127,6 +127,28 @@ class DispatchEndToEndTest {
   }
 
   @Test
+  void tokenRevokedInTheStoreClosesItsConnectionsWithinAHeartbeatInterval() throws Exception {
+    start(DispatchSettings.defaults().withHeartbeat(Duration.ofMillis(200), Duration.ofMillis(600)));
+    var issued = server.identity().createWorkerToken("revoked-later");
+    ScriptedWorker revoked = ScriptedWorker.connect(server.port(), issued.plaintext());
+    workers.add(revoked);
+    revoked.hello("host-9", CPU, List.of());
+    revoked.heartbeatEvery(Duration.ofMillis(100), List.of());
+    ScriptedWorker kept = worker();
+    kept.hello("host-1", CPU, List.of());
+    kept.heartbeatEvery(Duration.ofMillis(100), List.of());
+    Thread.sleep(300);
+    assertFalse(revoked.closeCode.isDone(), "a live token keeps its connection");
+    // As `gpu-agent tokens revoke` does: on the database, without telling the dispatcher.
+    assertTrue(server.identity().revokeWorkerToken(issued.id()));
+    long before = System.nanoTime();
+    assertEquals(1008, revoked.closeCode.orTimeout(5, TimeUnit.SECONDS).join());
+    System.out.printf("revoke -> close: %.0f ms (heartbeat interval 200 ms)%n", (System.nanoTime() - before) / 1e6);
+    assertFalse(kept.closeCode.isDone(), "other tokens' connections stay");
+    assertEquals(queue(""), kept.await(ServerMessage.Lease.class, WAIT).runId());
+  }
+
+  @Test
   void malformedFrameAfterHelloIsAnsweredAndTheConnectionLives() {
     start(DispatchSettings.defaults());
     ScriptedWorker w = worker();
