@@ -103,7 +103,7 @@ public final class ControlPlane implements AutoCloseable {
       };
       ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancels, dispatcher, runEvents, outputs.records(),
           settings.maxAttempts());
-      SystemRoutes.addTo(routes, metrics, SystemRoutes.Health::ok);
+      SystemRoutes.addTo(routes, metrics, new StoreHealth(stores.database()));
       http = new HttpApiServer(settings.http(), routes.build(), metrics, WorkerEndpoint.factory(identity, dispatcher));
       dispatcher.start();
       InetSocketAddress bound = http.start();
