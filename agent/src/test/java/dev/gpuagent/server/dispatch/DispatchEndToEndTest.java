@@ -246,6 +246,34 @@ class DispatchEndToEndTest {
   }
 
   @Test
+  void liveMetricsAfterADispatchPassPromtool() throws Exception {
+    start(DispatchSettings.defaults());
+    metrics.bindJvm();
+    metrics.buildInfo("0.1.0-test");
+    ScriptedWorker w = worker();
+    w.hello("host-1", List.of(SlotInfo.cpu("cpu0"), SlotInfo.gpu("gpu0", "H100", 0, "GPU-1", 80L << 30)), List.of());
+    String runId = queue("");
+    ServerMessage.Lease lease = w.await(ServerMessage.Lease.class, WAIT);
+    assertEquals(runId, lease.runId());
+    queue(",\"gpu\":\"A100\""); // waits: no A100 slot
+    HttpResponse<String> scrape = client.send(HttpRequest.newBuilder(URI.create(base() + "/metrics")).build(),
+        BodyHandlers.ofString());
+    assertEquals(200, scrape.statusCode());
+    String text = scrape.body();
+    for (String line : List.of("gpu_agent_workers_connected 1", "gpu_agent_worker_slots 2",
+        "gpu_agent_dispatch_latency_seconds_count 1", "gpu_agent_dispatch_queue_depth{gpu=\"A100\"} 1")) {
+      assertTrue(text.contains(line), line + " missing from\n" + text);
+    }
+    var promtool = dev.gpuagent.metrics.Promtool.find();
+    if (promtool.isEmpty()) {
+      System.out.println("DispatchEndToEndTest: promtool not on PATH, `promtool check metrics` skipped");
+      return;
+    }
+    var result = dev.gpuagent.metrics.Promtool.check(promtool.get(), text);
+    assertEquals(0, result.exitCode(), result.output() + "\n--- /metrics ---\n" + text);
+  }
+
+  @Test
   void failedRunRecordsTheError() throws Exception {
     start(DispatchSettings.defaults());
     ScriptedWorker w = worker();
