@@ -53,8 +53,13 @@ public final class ScriptedWorker implements AutoCloseable {
 
   /** Sends hello and returns the welcome. */
   public ServerMessage.Welcome hello(String name, List<SlotInfo> slots, List<LeaseRef> resume) {
+    return hello(name, slots, resume, Duration.ofSeconds(5));
+  }
+
+  /** As above, waiting up to {@code timeout} (a server in a cold child JVM on a busy machine is slow). */
+  public ServerMessage.Welcome hello(String name, List<SlotInfo> slots, List<LeaseRef> resume, Duration timeout) {
     send(new WorkerMessage.Hello(1, name, "0.1.0", Map.of(), slots, resume));
-    return await(ServerMessage.Welcome.class, Duration.ofSeconds(5));
+    return await(ServerMessage.Welcome.class, timeout);
   }
 
   public synchronized void send(WorkerMessage message) {
