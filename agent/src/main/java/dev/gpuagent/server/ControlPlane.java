@@ -10,6 +10,7 @@ import dev.gpuagent.server.dispatch.DispatchMetrics;
 import dev.gpuagent.server.dispatch.DispatchSettings;
 import dev.gpuagent.server.dispatch.RunDispatcher;
 import dev.gpuagent.server.dispatch.WorkerEndpoint;
+import dev.gpuagent.server.http.BodySpool;
 import dev.gpuagent.server.http.HttpApiServer;
 import dev.gpuagent.server.http.Router;
 import dev.gpuagent.server.http.SystemRoutes;
@@ -19,6 +20,7 @@ import dev.gpuagent.server.identity.Organisation;
 import dev.gpuagent.server.outputs.LeaseHolders;
 import dev.gpuagent.server.outputs.OutputFiles;
 import dev.gpuagent.server.outputs.OutputRoutes;
+import dev.gpuagent.server.outputs.OutputUploads;
 import dev.gpuagent.server.store.Stores;
 import dev.gpuagent.server.webhooks.WebhookEvents;
 import dev.gpuagent.server.webhooks.WebhookSecrets;
@@ -94,7 +96,7 @@ public final class ControlPlane implements AutoCloseable {
       Router.Builder routes = Router.builder();
       AtomicReference<String> publicUrl = new AtomicReference<>(settings.publicUrl());
       OutputRoutes outputs = new OutputRoutes(stores, settings.dataDir(), publicUrl::get,
-          Duration.ofSeconds(settings.outputUrlTtlS()), settings.effectiveMaxUploadBytes(),
+          Duration.ofSeconds(settings.outputUrlTtlS()), settings.maxUploadBytes(),
           holders(runDispatcher), clock, metrics);
       outputs.addTo(routes, identity);
       CancelNotifier cancels = run -> {
@@ -104,7 +106,12 @@ public final class ControlPlane implements AutoCloseable {
       ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancels, dispatcher, runEvents, outputs.records(),
           settings.maxAttempts());
       SystemRoutes.addTo(routes, metrics, new StoreHealth(stores.database()));
-      http = new HttpApiServer(settings.http(), routes.build(), metrics, WorkerEndpoint.factory(identity, dispatcher));
+      // Upload bodies stream to files: max_upload_bytes is their limit, not max_body_bytes.
+      BodySpool uploads = new BodySpool("PUT", OutputUploads::isUploadPath, settings.maxUploadBytes(),
+          settings.dataDir().resolve("outputs").resolve(".spool"),
+          "output file exceeds the limit of " + settings.maxUploadBytes() + " bytes");
+      http = new HttpApiServer(settings.http(), routes.build(), metrics, WorkerEndpoint.factory(identity, dispatcher),
+          uploads);
       dispatcher.start();
       InetSocketAddress bound = http.start();
       publicUrl.set(settings.publicUrl(bound.getPort()));

@@ -31,8 +31,8 @@ import java.util.Set;
  * @param publicUrl the server's URL as clients reach it (output download links start with it); null:
  *     {@code http://HOST:PORT} of the bound listener
  * @param outputUrlTtlS how long a signed output download link stays valid, in seconds
- * @param maxUploadBytes the largest output file a worker may upload (the body limit caps it, see
- *     {@link #effectiveMaxUploadBytes})
+ * @param maxUploadBytes the largest output file a worker may upload (streamed to disk: the body limit
+ *     does not cap it)
  * @param heartbeatIntervalMs how often workers heartbeat (announced in {@code welcome}; 3 silent intervals close)
  * @param leaseTtlMs how long a lease lives without renewal (longer than the heartbeat interval)
  * @param progressIntervalMs how often a worker may send progress per run (announced in {@code welcome})
@@ -163,14 +163,6 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
   }
 
   /**
-   * The upload limit in force: uploads arrive through the listener's body aggregation, so they are
-   * capped by {@code max_body_bytes} as well (the smaller wins; the welcome message announces this).
-   */
-  public long effectiveMaxUploadBytes() {
-    return Math.min(maxUploadBytes, maxBodyBytes);
-  }
-
-  /**
    * Resolves every setting.
    *
    * @param flags the settings given on the command line (absent keys were not given)
@@ -209,7 +201,7 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
   public DispatchSettings dispatch() {
     DispatchSettings d = DispatchSettings.defaults();
     return new DispatchSettings(Duration.ofMillis(heartbeatIntervalMs), Duration.ofMillis(leaseTtlMs),
-        Duration.ofMillis(progressIntervalMs), effectiveMaxUploadBytes(), d.maxFrameBytes(), d.sweepInterval(),
+        Duration.ofMillis(progressIntervalMs), maxUploadBytes, d.maxFrameBytes(), d.sweepInterval(),
         d.helloTimeout(), d.serverVersion());
   }
 

@@ -295,6 +295,64 @@ class OutputRoutesTest {
   }
 
   @Test
+  void uploadsStreamPastTheBodyLimitAndAChunkedBodyOverTheUploadLimitIs413() throws Exception {
+    worker.close();
+    server.close();
+    int bodyLimit = 16 * 1024;
+    server = ControlPlane.start(new ServerSettings("127.0.0.1", 0, dir.resolve("data"), Path.of("..", "config",
+        "deployments"), "default", bodyLimit, WebhookSettings.DEFAULT_MAX_ATTEMPTS, null, 3600, UPLOAD_LIMIT),
+        metrics, NodeRegistry.standard(), CancelNotifier.NONE, Clock.systemUTC());
+    base = "http://127.0.0.1:" + server.port();
+    connectWorker();
+    Run run = leasedRun();
+    byte[] big = new byte[48 * 1024];
+    new java.util.Random(7).nextBytes(big);
+    assertEquals(201, upload(run, "big.bin", null, big, null).statusCode(), "past max_body_bytes: streamed to disk");
+    assertArrayEquals(big, download(links().url(run.id(), "", "big.bin")).body());
+    HttpResponse<String> chunked = uploadChunked(run, "chunked.bin", new byte[(int) UPLOAD_LIMIT]);
+    assertEquals(201, chunked.statusCode(), chunked.body());
+    assertAnswer(413, "{\"detail\":\"output file exceeds the limit of " + UPLOAD_LIMIT + " bytes\"}",
+        uploadChunked(run, "over.bin", new byte[(int) UPLOAD_LIMIT + 1]));
+    assertEquals(Set.of("big.bin", "chunked.bin"), OutputRecords.storedUnder(server.stores().outputs(), run.id(),
+        run.fencingToken()));
+    HttpResponse<String> apiBody = client.send(HttpRequest.newBuilder(URI.create(base + "/api/run/deployment/queue"))
+        .header("Authorization", "Bearer " + key).POST(BodyPublishers.ofByteArray(new byte[bodyLimit + 1])).build(),
+        BodyHandlers.ofString());
+    assertAnswer(413, "{\"detail\":\"request body exceeds the limit of " + bodyLimit + " bytes\"}", apiBody);
+    try (var left = Files.list(dir.resolve("data/outputs/.spool"))) {
+      assertEquals(0, left.count(), "no spooled body is left behind");
+    }
+  }
+
+  @Test
+  void expect100ContinueIsAnsweredBeforeTheBodyAndRefusedAtOnceOverTheLimit() throws Exception {
+    Run run = leasedRun();
+    String target = "/worker/v1/runs/" + run.id() + "/outputs/%s?lease=" + run.gpuEventId();
+    String head = "PUT " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + workerToken
+        + "\r\nX-Fencing-Token: " + run.fencingToken() + "\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n";
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(String.format(head, "huge.bin", UPLOAD_LIMIT + 1)
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
+      assertTrue(answer.endsWith("{\"detail\":\"output file exceeds the limit of " + UPLOAD_LIMIT + " bytes\"}"), answer);
+    }
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      var out = socket.getOutputStream();
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+          java.nio.charset.StandardCharsets.UTF_8));
+      out.write(String.format(head, "ok.bin", 3).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      assertEquals("HTTP/1.1 100 Continue", in.readLine(), "the body is asked for");
+      assertEquals("", in.readLine());
+      out.write(new byte[] {1, 2, 3});
+      assertTrue(in.readLine().startsWith("HTTP/1.1 201 "));
+    }
+    assertArrayEquals(new byte[] {1, 2, 3}, download(links().url(run.id(), "", "ok.bin")).body());
+  }
+
+  @Test
   void tamperedMissingAndExpiredSignaturesAre403() throws Exception {
     Run run = leasedRun();
     assertEquals(201, upload(run, "a.png", null, png(), "image/png").statusCode());
@@ -392,6 +450,14 @@ class OutputRoutesTest {
       request.header("Content-Type", contentType);
     }
     return client.send(request.build(), BodyHandlers.ofString());
+  }
+
+  /** An upload without Content-Length: the body goes chunked. */
+  private HttpResponse<String> uploadChunked(Run run, String name, byte[] body) throws Exception {
+    return client.send(HttpRequest.newBuilder(URI.create(base + "/worker/v1/runs/" + run.id() + "/outputs/" + name
+        + "?lease=" + run.gpuEventId())).header("Authorization", "Bearer " + workerToken)
+        .header("X-Fencing-Token", String.valueOf(run.fencingToken()))
+        .PUT(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build(), BodyHandlers.ofString());
   }
 
   private JsonNode getRun(UUID runId) throws Exception {
