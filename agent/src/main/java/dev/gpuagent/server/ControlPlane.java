@@ -10,6 +10,7 @@ import dev.gpuagent.server.dispatch.DispatchMetrics;
 import dev.gpuagent.server.dispatch.DispatchSettings;
 import dev.gpuagent.server.dispatch.RunDispatcher;
 import dev.gpuagent.server.dispatch.WorkerEndpoint;
+import dev.gpuagent.server.http.BodySpool;
 import dev.gpuagent.server.http.HttpApiServer;
 import dev.gpuagent.server.http.Router;
 import dev.gpuagent.server.http.SystemRoutes;
@@ -17,7 +18,9 @@ import dev.gpuagent.server.identity.IdentityStore;
 import dev.gpuagent.server.identity.JdbcIdentityStore;
 import dev.gpuagent.server.identity.Organisation;
 import dev.gpuagent.server.outputs.LeaseHolders;
+import dev.gpuagent.server.outputs.OutputFiles;
 import dev.gpuagent.server.outputs.OutputRoutes;
+import dev.gpuagent.server.outputs.OutputUploads;
 import dev.gpuagent.server.store.Stores;
 import dev.gpuagent.server.webhooks.WebhookEvents;
 import dev.gpuagent.server.webhooks.WebhookSecrets;
@@ -65,10 +68,10 @@ public final class ControlPlane implements AutoCloseable {
   /** Opens the store, loads the deployment files, binds the listener. */
   public static ControlPlane start(ServerSettings settings, Metrics metrics, NodeRegistry nodes,
       CancelNotifier cancelNotifier, Clock clock) {
-    return start(settings, metrics, nodes, cancelNotifier, DispatchSettings.defaults(), clock);
+    return start(settings, metrics, nodes, cancelNotifier, settings.dispatch(), clock);
   }
 
-  /** As above, with the worker protocol's intervals and limits (tests shorten them). */
+  /** As above, with the worker protocol's intervals and limits in place of the settings' (tests shorten them). */
   public static ControlPlane start(ServerSettings settings, Metrics metrics, NodeRegistry nodes,
       CancelNotifier cancelNotifier, DispatchSettings dispatch, Clock clock) {
     Objects.requireNonNull(settings, "settings");
@@ -85,22 +88,30 @@ public final class ControlPlane implements AutoCloseable {
           settings.webhooks(), clock, new SecureRandom()).start();
       RunEvents runEvents = new WebhookEvents(stores.webhooks(), stores.runs(), webhooks::wake);
       // The dispatcher's store tells the webhooks of every transition it applies.
+      // ... and records only the outputs stored under the finishing lease (server.outputs).
       RunDispatcher runDispatcher = new RunDispatcher(new ObservedRunStore(stores.runs(), runEvents), dispatch, clock,
-          new DispatchMetrics(metrics));
+          new DispatchMetrics(metrics), new StoredLeaseOutputs(stores.outputs(), new OutputFiles(settings.dataDir())),
+          identity::workerTokenLive);
       dispatcher = runDispatcher;
       Router.Builder routes = Router.builder();
       AtomicReference<String> publicUrl = new AtomicReference<>(settings.publicUrl());
       OutputRoutes outputs = new OutputRoutes(stores, settings.dataDir(), publicUrl::get,
-          Duration.ofSeconds(settings.outputUrlTtlS()), settings.effectiveMaxUploadBytes(),
-          LeaseHolders.ANY_WORKER_TOKEN, clock, metrics);
+          Duration.ofSeconds(settings.outputUrlTtlS()), settings.maxUploadBytes(),
+          holders(runDispatcher), clock, metrics);
       outputs.addTo(routes, identity);
       CancelNotifier cancels = run -> {
         cancelNotifier.cancelled(run);
         runDispatcher.cancelled(run);
       };
-      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancels, dispatcher, runEvents, outputs.records());
-      SystemRoutes.addTo(routes, metrics, SystemRoutes.Health::ok);
-      http = new HttpApiServer(settings.http(), routes.build(), metrics, WorkerEndpoint.factory(identity, dispatcher));
+      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancels, dispatcher, runEvents, outputs.records(),
+          settings.maxAttempts());
+      SystemRoutes.addTo(routes, metrics, new StoreHealth(stores.database()));
+      // Upload bodies stream to files: max_upload_bytes is their limit, not max_body_bytes.
+      BodySpool uploads = new BodySpool("PUT", OutputUploads::isUploadPath, settings.maxUploadBytes(),
+          settings.dataDir().resolve("outputs").resolve(".spool"),
+          "output file exceeds the limit of " + settings.maxUploadBytes() + " bytes");
+      http = new HttpApiServer(settings.http(), routes.build(), metrics, WorkerEndpoint.factory(identity, dispatcher),
+          uploads);
       dispatcher.start();
       InetSocketAddress bound = http.start();
       publicUrl.set(settings.publicUrl(bound.getPort()));
@@ -120,6 +131,11 @@ public final class ControlPlane implements AutoCloseable {
       stores.close();
       throw e;
     }
+  }
+
+  /** Rule 2 of the upload lease check: the lease's worker connected with the upload's token. */
+  private static LeaseHolders holders(RunDispatcher dispatcher) {
+    return (credential, workerId) -> dispatcher.connectedWith(workerId, credential.tokenId());
   }
 
   public int port() {

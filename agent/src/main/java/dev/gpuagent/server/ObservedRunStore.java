@@ -43,6 +43,11 @@ public final class ObservedRunStore implements RunStore {
   }
 
   @Override
+  public int extendOpenLeases(Instant atLeast) {
+    return runs.extendOpenLeases(atLeast);
+  }
+
+  @Override
   public Transition updateProgress(UUID runId, long fencingToken, double progress, String liveStatus) {
     Transition t = runs.updateProgress(runId, fencingToken, progress, liveStatus);
     if (t instanceof Transition.Applied applied) {

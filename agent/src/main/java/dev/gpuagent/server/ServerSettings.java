@@ -2,11 +2,15 @@ package dev.gpuagent.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.gpuagent.protocol.Protocol;
+import dev.gpuagent.server.dispatch.DispatchSettings;
 import dev.gpuagent.server.http.HttpServerConfig;
+import dev.gpuagent.server.store.NewRun;
 import dev.gpuagent.server.webhooks.WebhookSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -27,11 +31,16 @@ import java.util.Set;
  * @param publicUrl the server's URL as clients reach it (output download links start with it); null:
  *     {@code http://HOST:PORT} of the bound listener
  * @param outputUrlTtlS how long a signed output download link stays valid, in seconds
- * @param maxUploadBytes the largest output file a worker may upload (the body limit caps it, see
- *     {@link #effectiveMaxUploadBytes})
+ * @param maxUploadBytes the largest output file a worker may upload (streamed to disk: the body limit
+ *     does not cap it)
+ * @param heartbeatIntervalMs how often workers heartbeat (announced in {@code welcome}; 3 silent intervals close)
+ * @param leaseTtlMs how long a lease lives without renewal (longer than the heartbeat interval)
+ * @param progressIntervalMs how often a worker may send progress per run (announced in {@code welcome})
+ * @param maxAttempts leases of a run that may expire before it fails (copied to each run when queued)
  */
 public record ServerSettings(String host, int port, Path dataDir, Path deploymentsDir, String organisation,
-    int maxBodyBytes, int webhookMaxAttempts, String publicUrl, int outputUrlTtlS, long maxUploadBytes) {
+    int maxBodyBytes, int webhookMaxAttempts, String publicUrl, int outputUrlTtlS, long maxUploadBytes,
+    long heartbeatIntervalMs, long leaseTtlMs, long progressIntervalMs, int maxAttempts) {
 
   public static final int DEFAULT_OUTPUT_URL_TTL_S = 3600;
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 268_435_456L;
@@ -48,7 +57,13 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
         String.valueOf(WebhookSettings.DEFAULT_MAX_ATTEMPTS)),
     PUBLIC_URL("public_url", "GPU_AGENT_PUBLIC_URL", ""),
     OUTPUT_URL_TTL_S("output_url_ttl_s", "GPU_AGENT_OUTPUT_URL_TTL_S", String.valueOf(DEFAULT_OUTPUT_URL_TTL_S)),
-    MAX_UPLOAD_BYTES("max_upload_bytes", "GPU_AGENT_MAX_UPLOAD_BYTES", String.valueOf(DEFAULT_MAX_UPLOAD_BYTES));
+    MAX_UPLOAD_BYTES("max_upload_bytes", "GPU_AGENT_MAX_UPLOAD_BYTES", String.valueOf(DEFAULT_MAX_UPLOAD_BYTES)),
+    HEARTBEAT_INTERVAL_MS("heartbeat_interval_ms", "GPU_AGENT_HEARTBEAT_INTERVAL_MS",
+        String.valueOf(Protocol.DEFAULT_HEARTBEAT_INTERVAL.toMillis())),
+    LEASE_TTL_MS("lease_ttl_ms", "GPU_AGENT_LEASE_TTL_MS", String.valueOf(Protocol.DEFAULT_LEASE_TTL.toMillis())),
+    PROGRESS_INTERVAL_MS("progress_interval_ms", "GPU_AGENT_PROGRESS_INTERVAL_MS",
+        String.valueOf(Protocol.DEFAULT_PROGRESS_INTERVAL.toMillis())),
+    MAX_ATTEMPTS("max_attempts", "GPU_AGENT_MAX_ATTEMPTS", String.valueOf(NewRun.DEFAULT_MAX_ATTEMPTS));
 
     final String yaml;
     final String env;
@@ -105,6 +120,27 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
     if (maxUploadBytes < 1) {
       throw new IllegalArgumentException("max_upload_bytes must be positive, got " + maxUploadBytes);
     }
+    if (heartbeatIntervalMs < 1) {
+      throw new IllegalArgumentException("heartbeat_interval_ms must be positive, got " + heartbeatIntervalMs);
+    }
+    if (leaseTtlMs <= heartbeatIntervalMs) {
+      throw new IllegalArgumentException("lease_ttl_ms (" + leaseTtlMs + ") must be longer than heartbeat_interval_ms ("
+          + heartbeatIntervalMs + ")");
+    }
+    if (progressIntervalMs < 0) {
+      throw new IllegalArgumentException("progress_interval_ms must be >= 0, got " + progressIntervalMs);
+    }
+    if (maxAttempts < 1 || maxAttempts > 100) {
+      throw new IllegalArgumentException("max_attempts must be 1..100, got " + maxAttempts);
+    }
+  }
+
+  /** The settings with the protocol's defaults for the worker side (docs/protocol.md section 15). */
+  public ServerSettings(String host, int port, Path dataDir, Path deploymentsDir, String organisation,
+      int maxBodyBytes, int webhookMaxAttempts, String publicUrl, int outputUrlTtlS, long maxUploadBytes) {
+    this(host, port, dataDir, deploymentsDir, organisation, maxBodyBytes, webhookMaxAttempts, publicUrl, outputUrlTtlS,
+        maxUploadBytes, Protocol.DEFAULT_HEARTBEAT_INTERVAL.toMillis(), Protocol.DEFAULT_LEASE_TTL.toMillis(),
+        Protocol.DEFAULT_PROGRESS_INTERVAL.toMillis(), NewRun.DEFAULT_MAX_ATTEMPTS);
   }
 
   /** The settings with defaults for webhooks and output storage (no public URL). */
@@ -124,14 +160,6 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
     }
     String shown = host.equals("0.0.0.0") ? "127.0.0.1" : host.equals("::") ? "::1" : host;
     return "http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + boundPort;
-  }
-
-  /**
-   * The upload limit in force: uploads arrive through the listener's body aggregation, so they are
-   * capped by {@code max_body_bytes} as well (the smaller wins; the welcome message announces this).
-   */
-  public long effectiveMaxUploadBytes() {
-    return Math.min(maxUploadBytes, maxBodyBytes);
   }
 
   /**
@@ -159,7 +187,22 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
         integer(Key.MAX_BODY_BYTES, value.get(Key.MAX_BODY_BYTES)),
         integer(Key.WEBHOOK_MAX_ATTEMPTS, value.get(Key.WEBHOOK_MAX_ATTEMPTS)), value.get(Key.PUBLIC_URL),
         integer(Key.OUTPUT_URL_TTL_S, value.get(Key.OUTPUT_URL_TTL_S)),
-        longInteger(Key.MAX_UPLOAD_BYTES, value.get(Key.MAX_UPLOAD_BYTES)));
+        longInteger(Key.MAX_UPLOAD_BYTES, value.get(Key.MAX_UPLOAD_BYTES)),
+        longInteger(Key.HEARTBEAT_INTERVAL_MS, value.get(Key.HEARTBEAT_INTERVAL_MS)),
+        longInteger(Key.LEASE_TTL_MS, value.get(Key.LEASE_TTL_MS)),
+        longInteger(Key.PROGRESS_INTERVAL_MS, value.get(Key.PROGRESS_INTERVAL_MS)),
+        integer(Key.MAX_ATTEMPTS, value.get(Key.MAX_ATTEMPTS)));
+  }
+
+  /**
+   * The worker side's settings: these intervals, the upload limit in force, and the protocol's fixed
+   * values (sweep every second, hello timeout, frame limit).
+   */
+  public DispatchSettings dispatch() {
+    DispatchSettings d = DispatchSettings.defaults();
+    return new DispatchSettings(Duration.ofMillis(heartbeatIntervalMs), Duration.ofMillis(leaseTtlMs),
+        Duration.ofMillis(progressIntervalMs), maxUploadBytes, d.maxFrameBytes(), d.sweepInterval(),
+        d.helloTimeout(), d.serverVersion());
   }
 
   /** The config file to read: {@code --config} > {@code GPU_AGENT_CONFIG} > none. */

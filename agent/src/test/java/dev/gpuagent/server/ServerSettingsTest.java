@@ -41,7 +41,7 @@ class ServerSettingsTest {
     assertNull(defaults.publicUrl());
     assertEquals(3600, defaults.outputUrlTtlS());
     assertEquals(268_435_456L, defaults.maxUploadBytes());
-    assertEquals(32 * 1024 * 1024, defaults.effectiveMaxUploadBytes(), "the body limit caps uploads");
+    assertEquals(268_435_456L, defaults.dispatch().maxUploadBytes(), "uploads stream: the body limit does not cap them");
     assertEquals("http://127.0.0.1:4567", defaults.publicUrl(4567));
     Path file = dir.resolve("out.yaml");
     Files.writeString(file, "host: 0.0.0.0\npublic_url: https://gpu.example.com/base/\noutput_url_ttl_s: 60\n"
@@ -49,7 +49,7 @@ class ServerSettingsTest {
     ServerSettings s = ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_OUTPUT_URL_TTL_S", "120"), file);
     assertEquals("https://gpu.example.com/base", s.publicUrl(80));
     assertEquals(120, s.outputUrlTtlS());
-    assertEquals(1000, s.effectiveMaxUploadBytes());
+    assertEquals(1000, s.maxUploadBytes());
     assertEquals("http://127.0.0.1:80", ServerSettings.resolve(Map.of(Key.HOST, "0.0.0.0"), Map.of(), null).publicUrl(80));
     IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
         () -> ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_PUBLIC_URL", "ftp://x"), null));
@@ -97,5 +97,30 @@ class ServerSettingsTest {
     IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
         () -> ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_WEBHOOK_MAX_ATTEMPTS", "0"), null));
     assertEquals("webhook_max_attempts must be 1..100, got 0", zero.getMessage());
+  }
+
+  @Test
+  void workerSettingsResolveAndFeedTheDispatcher() throws Exception {
+    ServerSettings defaults = ServerSettings.resolve(Map.of(), Map.of(), null);
+    assertEquals(10_000, defaults.heartbeatIntervalMs());
+    assertEquals(30_000, defaults.leaseTtlMs());
+    assertEquals(50, defaults.progressIntervalMs());
+    assertEquals(3, defaults.maxAttempts());
+    assertEquals(dev.gpuagent.server.dispatch.DispatchSettings.defaults().heartbeatInterval(),
+        defaults.dispatch().heartbeatInterval());
+    assertEquals(268_435_456L, defaults.dispatch().maxUploadBytes(), "welcome announces max_upload_bytes");
+    Path file = dir.resolve("workers.yaml");
+    Files.writeString(file, "heartbeat_interval_ms: 2000\nlease_ttl_ms: 7000\nprogress_interval_ms: 100\nmax_attempts: 5\n");
+    ServerSettings s = ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_LEASE_TTL_MS", "9000"), file);
+    assertEquals(java.time.Duration.ofMillis(2000), s.dispatch().heartbeatInterval());
+    assertEquals(java.time.Duration.ofMillis(9000), s.dispatch().leaseTtl());
+    assertEquals(java.time.Duration.ofMillis(100), s.dispatch().progressInterval());
+    assertEquals(5, s.maxAttempts());
+    IllegalArgumentException ttl = assertThrows(IllegalArgumentException.class,
+        () -> ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_LEASE_TTL_MS", "10000"), null));
+    assertEquals("lease_ttl_ms (10000) must be longer than heartbeat_interval_ms (10000)", ttl.getMessage());
+    IllegalArgumentException attempts = assertThrows(IllegalArgumentException.class,
+        () -> ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_MAX_ATTEMPTS", "0"), null));
+    assertEquals("max_attempts must be 1..100, got 0", attempts.getMessage());
   }
 }

@@ -4,6 +4,7 @@ import dev.gpuagent.ops.NodeRegistry;
 import dev.gpuagent.server.RunEvents;
 import dev.gpuagent.server.http.Router;
 import dev.gpuagent.server.identity.IdentityStore;
+import dev.gpuagent.server.store.NewRun;
 import dev.gpuagent.server.store.Stores;
 
 /** Every {@code /api} route and the API-key authenticator that guards them. */
@@ -13,7 +14,7 @@ public final class ApiRoutes {
   public static Router.Builder addTo(Router.Builder router, Stores stores, IdentityStore identity,
       NodeRegistry nodes, Workflows workflows, CancelNotifier cancelNotifier) {
     return addTo(router, stores, identity, nodes, workflows, cancelNotifier, RunQueuedListener.NONE, RunEvents.NONE,
-        RunOutputs.STORED);
+        RunOutputs.STORED, NewRun.DEFAULT_MAX_ATTEMPTS);
   }
 
   /**
@@ -22,10 +23,10 @@ public final class ApiRoutes {
    */
   public static Router.Builder addTo(Router.Builder router, Stores stores, IdentityStore identity,
       NodeRegistry nodes, Workflows workflows, CancelNotifier cancelNotifier, RunQueuedListener queuedListener,
-      RunEvents events, RunOutputs outputs) {
+      RunEvents events, RunOutputs outputs, int maxAttempts) {
     router.authenticate("/api", new ApiKeyAuthenticator(identity));
-    new RunRoutes(stores.runs(), stores.deployments(), workflows, cancelNotifier, queuedListener, events, outputs)
-        .addTo(router);
+    new RunRoutes(stores.runs(), stores.deployments(), workflows, cancelNotifier, queuedListener, events, outputs,
+        maxAttempts).addTo(router);
     new DeploymentRoutes(stores.deployments(), workflows, nodes).addTo(router);
     OpenApi.addTo(router);
     return router;

@@ -36,17 +36,24 @@ public final class RunRoutes {
   private final RunQueuedListener queuedListener;
   private final RunEvents events;
   private final RunOutputs outputs;
+  private final int maxAttempts;
 
   public RunRoutes(RunStore runs, DeploymentStore deployments, Workflows workflows, CancelNotifier cancelNotifier) {
-    this(runs, deployments, workflows, cancelNotifier, RunQueuedListener.NONE, RunEvents.NONE, RunOutputs.STORED);
+    this(runs, deployments, workflows, cancelNotifier, RunQueuedListener.NONE, RunEvents.NONE, RunOutputs.STORED,
+        NewRun.DEFAULT_MAX_ATTEMPTS);
   }
 
   /**
    * {@code queuedListener} hears of every queued run (the dispatcher); {@code events} of each run this
-   * API queues or cancels (webhooks); {@code outputs} renders the record's outputs (signed links).
+   * API queues or cancels (webhooks); {@code outputs} renders the record's outputs (signed links);
+   * {@code maxAttempts} is copied into each queued run (the server's {@code max_attempts}).
    */
   public RunRoutes(RunStore runs, DeploymentStore deployments, Workflows workflows, CancelNotifier cancelNotifier,
-      RunQueuedListener queuedListener, RunEvents events, RunOutputs outputs) {
+      RunQueuedListener queuedListener, RunEvents events, RunOutputs outputs, int maxAttempts) {
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
+    }
+    this.maxAttempts = maxAttempts;
     this.queuedListener = Objects.requireNonNull(queuedListener, "queuedListener");
     this.events = Objects.requireNonNull(events, "events");
     this.outputs = Objects.requireNonNull(outputs, "outputs");
@@ -82,7 +89,7 @@ public final class RunRoutes {
     }
     NewRun run = new NewRun(orgId, deployment.id(), applied.json().toString(), inputs.toString(),
         gpu.orElse(deployment.gpu()), "api", webhook.map(URI::toString).orElse(null), intermediate,
-        NewRun.DEFAULT_MAX_ATTEMPTS, deployment.runTimeoutS());
+        maxAttempts, deployment.runTimeoutS());
     Run stored = runs.insert(run);
     LOG.debug("queued run {} of deployment {} (gpu {})", stored.id(), deployment.id(),
         stored.gpuRequested() == null ? "any" : stored.gpuRequested());

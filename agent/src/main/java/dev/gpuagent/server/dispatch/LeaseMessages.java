@@ -36,8 +36,7 @@ final class LeaseMessages {
     Instant deadline = run.deadlineAt() != null ? run.deadlineAt()
         : now.plusSeconds(run.runTimeoutS());
     long timeoutMs = Math.max(0, Duration.between(now, deadline).toMillis());
-    // The protocol's attempt counts expired leases only (a release keeps it); the store's attempt counts every lease.
-    int attempt = run.leaseExpiries() + 1;
+    int attempt = run.attempt();
     return new ServerMessage.Lease(run.gpuEventId(), run.id().toString(), attempt,
         Math.max(run.maxAttempts(), attempt), run.fencingToken(), slotId, run.gpuRequested(),
         run.deploymentId() == null ? null : run.deploymentId().toString(), graph, timeoutMs, deadline.toString(),
@@ -60,6 +59,16 @@ final class LeaseMessages {
       entry.putObject("node_meta").put("node_id", summary.nodeId()).put("class_type", summary.classType());
     }
     return list.toString();
+  }
+
+  /** The live status of a run its worker released (section 6, "Re-queue"). */
+  static String releasedStatus(String reason) {
+    return switch (reason == null ? "" : reason) {
+      case "shutdown" -> "re-queued: worker shutting down";
+      case "draining" -> "re-queued: worker draining";
+      case "" -> "re-queued: released by its worker";
+      default -> "re-queued: released by its worker (" + reason + ")";
+    };
   }
 
   static String error(RunError error) {

@@ -42,11 +42,30 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
   final Map<String, WorkerConnection> workers = new HashMap<>();
   final Map<String, LeaseHold> leases = new HashMap<>();
   final ClosedLeases closed = new ClosedLeases(10_000);
+  /**
+   * The token each worker id said hello with, read by upload checks on HTTP threads. Kept after a
+   * disconnect: a worker keeps uploading over HTTP while it reconnects (section 13).
+   */
+  final Map<String, UUID> workerTokens = new java.util.concurrent.ConcurrentHashMap<>();
+  final LeaseOutputs outputs;
+  private final LiveTokens tokens;
   private final WorkerMessages messages;
   private final DispatchMetrics metrics;
 
+  /** A dispatcher without output storage: outputs are recorded as the worker lists them. */
   public RunDispatcher(RunStore runs, DispatchSettings settings, Clock clock, DispatchMetrics metrics) {
+    this(runs, settings, clock, metrics, LeaseOutputs.AS_LISTED, LiveTokens.ALL);
+  }
+
+  /**
+   * {@code outputs}: the output storage's side of finished and re-queued leases; {@code tokens}: asked
+   * every heartbeat interval whether the connected workers' tokens are still valid.
+   */
+  public RunDispatcher(RunStore runs, DispatchSettings settings, Clock clock, DispatchMetrics metrics,
+      LeaseOutputs outputs, LiveTokens tokens) {
     this.runs = runs;
+    this.outputs = java.util.Objects.requireNonNull(outputs, "outputs");
+    this.tokens = java.util.Objects.requireNonNull(tokens, "tokens");
     this.settings = settings;
     this.clock = clock;
     this.metrics = metrics == null ? DispatchMetrics.NONE : metrics;
@@ -54,10 +73,21 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
     this.messages = new WorkerMessages(this);
   }
 
-  /** Starts the sweeper and leases what is already queued to whoever connects. */
+  /**
+   * Gives every open lease at least one TTL from now (the restart grace of section 6: its worker may
+   * reconnect and resume it), then starts the sweeper; queued runs go to whoever connects.
+   */
   public void start() {
+    int extended = runs.extendOpenLeases(now().plus(settings.leaseTtl()));
+    if (extended > 0) {
+      LOG.info("{} open lease(s) from before the start expire in {} ms at the earliest, for their workers to resume",
+          extended, settings.leaseTtl().toMillis());
+    }
     long every = settings.sweepInterval().toMillis();
     thread.scheduleWithFixedDelay(() -> guarded("sweep", this::sweep), every, every, TimeUnit.MILLISECONDS);
+    long heartbeat = settings.heartbeatInterval().toMillis();
+    thread.scheduleWithFixedDelay(() -> guarded("token check", this::checkTokens), heartbeat, heartbeat,
+        TimeUnit.MILLISECONDS);
   }
 
   public DispatchSettings settings() {
@@ -65,6 +95,15 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
   }
 
   // ---- events from other threads ----
+
+  /**
+   * Rule 2 of the lease check for uploads (section 6): did worker {@code workerId} connect with the
+   * token {@code tokenId}? Known from the worker's hello since this server started, so after a restart
+   * a worker's uploads are refused (409) until it has reconnected. Safe from any thread.
+   */
+  public boolean connectedWith(String workerId, UUID tokenId) {
+    return workerId != null && tokenId != null && tokenId.equals(workerTokens.get(workerId));
+  }
 
   @Override
   public void queued(Run run) {
@@ -76,16 +115,36 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
     submit("cancel", () -> pushCancel(run, CancelReason.CANCELLED));
   }
 
-  /** A worker token was revoked: its live connections close with 1008 (their leases expire as usual). */
+  /**
+   * A worker token was revoked: its live connections close with 1008 (their leases expire as usual).
+   * The dispatcher also finds revoked tokens itself every heartbeat interval ({@link LiveTokens}).
+   */
   public void tokenRevoked(UUID tokenId) {
-    submit("revoke", () -> {
-      for (WorkerConnection conn : List.copyOf(workers.values())) {
-        if (conn.tokenId.equals(tokenId)) {
-          conn.close(1008, "worker token revoked");
-          detach(conn);
-        }
+    submit("revoke", () -> closeRevoked(tokenId));
+  }
+
+  private void closeRevoked(UUID tokenId) {
+    for (WorkerConnection conn : List.copyOf(workers.values())) {
+      if (conn.tokenId.equals(tokenId)) {
+        LOG.info("{}: its worker token was revoked; closing (1008)", conn);
+        conn.close(1008, "worker token revoked");
+        detach(conn);
+        workerTokens.remove(conn.workerId, tokenId);
       }
-    });
+    }
+  }
+
+  /** Closes the connections whose token is no longer valid (revoked from the CLI, outside this server). */
+  private void checkTokens() {
+    java.util.Set<UUID> connected = new java.util.HashSet<>();
+    for (WorkerConnection conn : workers.values()) {
+      connected.add(conn.tokenId);
+    }
+    for (UUID tokenId : connected) {
+      if (!tokens.live(tokenId)) {
+        closeRevoked(tokenId);
+      }
+    }
   }
 
   void frame(WorkerConnection conn, byte[] utf8) {
@@ -239,6 +298,7 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
   void sweep() {
     Instant now = now();
     ExpiredLeases expired = runs.requeueExpired(now);
+    discardFiles(expired);
     List<Run> gone = new ArrayList<>(expired.requeued());
     gone.addAll(expired.failed());
     for (Run run : gone) {
@@ -279,11 +339,19 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
       runs.renewLeases(workerId, ids, java.time.Duration.ofMillis(1));
       Instant later = now().plusMillis(10);
       ExpiredLeases expired = runs.requeueExpired(later);
+      discardFiles(expired);
       for (LeaseHold hold : holds) {
         closeLease(hold, "lease_expired");
       }
       LOG.info("expired {} lease(s) of {} not resumed ({} re-queued, {} failed)", ids.size(), workerId,
           expired.requeued().size(), expired.failed().size());
+    }
+  }
+
+  /** The files uploaded under the closed leases of re-queued runs are deleted (section 6, "Re-queue"). */
+  private void discardFiles(ExpiredLeases expired) {
+    for (Run run : expired.requeued()) {
+      outputs.discard(run.id(), run.fencingToken());
     }
   }
 

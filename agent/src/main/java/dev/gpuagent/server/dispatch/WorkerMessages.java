@@ -99,6 +99,7 @@ final class WorkerMessages {
     conn.name = hello.name();
     d.slotsOffered(conn, hello.slots());
     d.workers.put(workerId, conn);
+    d.workerTokens.put(workerId, conn.tokenId);
     d.countConnections();
     DispatchSettings s = d.settings;
     conn.send(new ServerMessage.Welcome(Math.min(hello.protocolVersion(), Protocol.VERSION), workerId,
@@ -219,8 +220,11 @@ final class WorkerMessages {
           RunStatus.UPLOADING, null)));
       case WorkerMessage.RunFinished f -> finished(conn, hold, f);
       case WorkerMessage.LeaseReleased r -> {
-        Transition t = d.runs.release(runId, token, r.reason());
+        Transition t = d.runs.release(runId, token, LeaseMessages.releasedStatus(r.reason()));
         d.closeLease(hold, "released");
+        if (t.applied()) {
+          d.outputs.discard(runId, token);
+        }
         LOG.info("{} released run {} ({}): {}", conn, runId, r.reason(), t.applied() ? "re-queued" : "closed");
         d.dispatchAll();
       }
@@ -234,7 +238,7 @@ final class WorkerMessages {
       String error = f.status() == RunOutcome.SUCCESS ? null : LeaseMessages.error(f.error());
       String live = f.status() == RunOutcome.SUCCESS || f.error() == null ? null : f.error().message();
       Transition t = d.runs.setStatus(StatusUpdate.finish(hold.runId, hold.fencingToken, status, live,
-          LeaseMessages.outputs(f.outputs()), error));
+          d.outputs.record(hold.runId, hold.fencingToken, f.outputs()), error));
       if (t instanceof Transition.Refused r && r.reason() == Transition.Refusal.STALE_LEASE) {
         stale(conn, hold);
         return;

@@ -2,17 +2,22 @@ package dev.gpuagent.server.http;
 
 import dev.gpuagent.server.http.BodyLimitAggregator.OversizedRequest;
 import dev.gpuagent.server.http.ResponseWriter.Prepared;
+import dev.gpuagent.server.http.SpoolingHandler.SpooledRequest;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One per connection. Threading: the event loop reads a request, copies it into a {@link Request}
+ * One per connection. Threading: the event loop reads a request (aggregated, or with its body spooled
+ * to a file by {@link SpoolingHandler}, which is deleted once its route returned), copies it into a {@link Request}
  * and hands it to the bounded handler pool, where {@link Dispatcher} runs the route (it may block);
  * the pool thread also prepares the body (serialises, opens files) and passes the result back to
  * the event loop, which writes it. All fields are touched only on the event loop. A connection
@@ -60,9 +66,17 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     Pending pending;
     if (msg instanceof FullHttpRequest request) {
       try {
-        pending = read(ctx, request, start);
+        pending = read(ctx, request, ByteBufUtil.getBytes(request.content()), null, start);
       } finally {
         request.release();
+      }
+    } else if (msg instanceof SpooledRequest spooled) {
+      if (spooled.tooLarge()) {
+        Request stub = stub(spooled.head().method().name(), new QueryStringDecoder(spooled.head().uri()).rawPath());
+        pending = new Pending(stub, spooled.head().protocolVersion(), HttpUtil.isKeepAlive(spooled.head()),
+            Response.detail(413, spooled.tooLargeDetail()), start);
+      } else {
+        pending = read(ctx, spooled.head(), null, spooled.file(), start);
       }
     } else if (msg instanceof OversizedRequest oversized) {
       Request stub = stub(oversized.method(), new QueryStringDecoder(oversized.uri()).rawPath());
@@ -91,6 +105,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    waiting.forEach(p -> deleteQuietly(p.request().bodyFile()));
     waiting.clear();
     super.channelInactive(ctx);
   }
@@ -111,6 +126,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     try {
       handlers.execute(() -> handle(ctx, pending));
     } catch (RejectedExecutionException e) {
+      deleteQuietly(pending.request().bodyFile());
       Response busyResponse =
           Response.detail(503, "server busy, try again").withHeader("Retry-After", "1");
       send(ctx, pending, ResponseWriter.prepare(busyResponse, pending.request().id()),
@@ -120,7 +136,12 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
 
   /** On a handler-pool thread. */
   private void handle(ChannelHandlerContext ctx, Pending pending) {
-    Dispatcher.Outcome outcome = dispatcher.dispatch(pending.request());
+    Dispatcher.Outcome outcome;
+    try {
+      outcome = dispatcher.dispatch(pending.request());
+    } finally {
+      deleteQuietly(pending.request().bodyFile()); // the route has read (or copied) a spooled body
+    }
     Prepared prepared = ResponseWriter.prepare(outcome.response(), pending.request().id());
     try {
       ctx.executor().execute(() -> send(ctx, pending, prepared, outcome.route()));
@@ -150,7 +171,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private Pending read(ChannelHandlerContext ctx, FullHttpRequest request, long start) {
+  private Pending read(ChannelHandlerContext ctx, HttpRequest request, byte[] body, Path bodyFile, long start) {
     String method = request.method().name();
     if (!request.decoderResult().isSuccess()) {
       Throwable cause = request.decoderResult().cause();
@@ -169,6 +190,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
       path = decoder.rawPath();
       query = decoder.parameters();
     } catch (IllegalArgumentException e) {
+      deleteQuietly(bodyFile);
       return new Pending(stub(method, "/"), request.protocolVersion(), false,
           Response.detail(400, "Bad Request"), start);
     }
@@ -180,9 +202,18 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     InetSocketAddress remote =
         ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet : null;
     Request built =
-        new Request(newId(), method, path, Map.of(), query, new Headers(headers),
-            ByteBufUtil.getBytes(request.content()), remote, null);
+        new Request(newId(), method, path, Map.of(), query, new Headers(headers), body, remote, null, bodyFile);
     return new Pending(built, request.protocolVersion(), HttpUtil.isKeepAlive(request), null, start);
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        LOG.warn("cannot delete spooled body {}: {}", file, e.toString());
+      }
+    }
   }
 
   private static Request stub(String method, String path) {

@@ -24,6 +24,7 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
   private final HttpMetrics metrics;
   private final ChannelGroup channels;
   private final Supplier<ChannelHandler> upgrades;
+  private final BodySpool spool;
 
   /**
    * @param handlers the pool route handlers run on (bounded: a full pool is answered 503)
@@ -41,6 +42,13 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
    */
   HttpApiInitializer(HttpServerConfig config, Router router, Executor handlers, HttpMetrics metrics,
       ChannelGroup channels, Supplier<ChannelHandler> upgrades) {
+    this(config, router, handlers, metrics, channels, upgrades, null);
+  }
+
+  /** @param spool the requests whose bodies are spooled to files instead of aggregated, or null for none */
+  HttpApiInitializer(HttpServerConfig config, Router router, Executor handlers, HttpMetrics metrics,
+      ChannelGroup channels, Supplier<ChannelHandler> upgrades, BodySpool spool) {
+    this.spool = spool;
     this.upgrades = upgrades;
     this.config = config;
     this.dispatcher = new Dispatcher(router);
@@ -66,6 +74,9 @@ public final class HttpApiInitializer extends ChannelInitializer<Channel> {
         new IdleStateHandler(true, 0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
     pipeline.addLast("codec", new HttpServerCodec());
     pipeline.addLast("keepAlive", new HttpServerKeepAliveHandler());
+    if (spool != null) {
+      pipeline.addLast("spool", new SpoolingHandler(spool));
+    }
     pipeline.addLast("aggregator", new BodyLimitAggregator(config.maxBodyBytes()));
     if (upgrades != null) {
       pipeline.addLast("upgrade", upgrades.get());

@@ -35,6 +35,7 @@ public final class HttpApiServer implements AutoCloseable {
   private final Router router;
   private final Metrics metrics;
   private final Supplier<ChannelHandler> upgrades;
+  private final BodySpool spool;
   private State state = State.NEW;
   private EventLoopGroup boss;
   private EventLoopGroup workers;
@@ -53,10 +54,17 @@ public final class HttpApiServer implements AutoCloseable {
    *     paths (the worker WebSocket endpoint) and passes every other request on; null for none
    */
   public HttpApiServer(HttpServerConfig config, Router router, Metrics metrics, Supplier<ChannelHandler> upgrades) {
+    this(config, router, metrics, upgrades, null);
+  }
+
+  /** @param spool the requests whose bodies stream to files (output uploads), or null for none */
+  public HttpApiServer(HttpServerConfig config, Router router, Metrics metrics, Supplier<ChannelHandler> upgrades,
+      BodySpool spool) {
     this.config = config;
     this.router = router;
     this.metrics = metrics;
     this.upgrades = upgrades;
+    this.spool = spool;
   }
 
   /** Binds and starts serving; returns the bound address. Fails if the address is taken. */
@@ -83,7 +91,7 @@ public final class HttpApiServer implements AutoCloseable {
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new HttpApiInitializer(config, router, handlers, httpMetrics, channels, upgrades));
+            .childHandler(new HttpApiInitializer(config, router, handlers, httpMetrics, channels, upgrades, spool));
     state = State.RUNNING;
     try {
       serverChannel = bootstrap.bind(config.host(), config.port()).syncUninterruptibly().channel();

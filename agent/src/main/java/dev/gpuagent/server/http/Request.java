@@ -1,6 +1,11 @@
 package dev.gpuagent.server.http;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,8 +15,8 @@ import java.util.UUID;
 
 /**
  * One HTTP request as a route handler sees it: the body fully read (bounded by the server's body
- * limit), path parameters percent-decoded, and the principal set by the route's {@link
- * Authenticator} (null on routes without one). Path and query parameters keep their order. {@code path} is the raw path as sent, without the
+ * limit; on the routes of a {@link BodySpool}, in {@code bodyFile} instead of {@code body}), path
+ * parameters percent-decoded, and the principal set by the route's {@link Authenticator} (null on routes without one). Path and query parameters keep their order. {@code path} is the raw path as sent, without the
  * query; signed URLs sign it. The body array is shared, not copied: handlers must not modify it.
  *
  * @param id the request id (also the {@code X-Request-Id} response header and the log MDC key
@@ -26,7 +31,15 @@ public record Request(
     Headers headers,
     byte[] body,
     InetSocketAddress remoteAddress,
-    Object principal) {
+    Object principal,
+    Path bodyFile) {
+
+  /** A request whose body is in memory. */
+  public Request(String id, String method, String path, Map<String, String> pathParams,
+      Map<String, List<String>> query, Headers headers, byte[] body, InetSocketAddress remoteAddress,
+      Object principal) {
+    this(id, method, path, pathParams, query, headers, body, remoteAddress, principal, null);
+  }
 
   public Request {
     pathParams = Collections.unmodifiableMap(new LinkedHashMap<>(pathParams));
@@ -42,19 +55,32 @@ public record Request(
   }
 
   public Request withPathParams(Map<String, String> params) {
-    return new Request(id, method, path, params, query, headers, body, remoteAddress, principal);
+    return new Request(id, method, path, params, query, headers, body, remoteAddress, principal, bodyFile);
   }
 
   public Request withPrincipal(Object newPrincipal) {
-    return new Request(id, method, path, pathParams, query, headers, body, remoteAddress, newPrincipal);
+    return new Request(id, method, path, pathParams, query, headers, body, remoteAddress, newPrincipal, bodyFile);
   }
 
   public Request withHeaders(Headers newHeaders) {
-    return new Request(id, method, path, pathParams, query, newHeaders, body, remoteAddress, principal);
+    return new Request(id, method, path, pathParams, query, newHeaders, body, remoteAddress, principal, bodyFile);
   }
 
   public Request withQuery(Map<String, List<String>> newQuery) {
-    return new Request(id, method, path, pathParams, newQuery, headers, body, remoteAddress, principal);
+    return new Request(id, method, path, pathParams, newQuery, headers, body, remoteAddress, principal, bodyFile);
+  }
+
+  /**
+   * The body as a stream: the spooled file of a streamed request ({@link BodySpool}), else the bytes.
+   * The caller closes it.
+   */
+  public InputStream bodyStream() throws IOException {
+    return bodyFile == null ? new ByteArrayInputStream(body) : Files.newInputStream(bodyFile);
+  }
+
+  /** The body's size in bytes, wherever it is. */
+  public long bodySize() throws IOException {
+    return bodyFile == null ? body.length : Files.size(bodyFile);
   }
 
   /** A path parameter of the matched route; a name the route does not declare is a bug. */

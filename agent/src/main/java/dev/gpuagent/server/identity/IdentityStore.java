@@ -38,4 +38,7 @@ public interface IdentityStore {
 
   /** Revokes the token; false when there is no such live token. */
   boolean revokeWorkerToken(UUID tokenId);
+
+  /** Whether the worker token exists and is not revoked (the dispatcher re-checks connected workers). */
+  boolean workerTokenLive(UUID tokenId);
 }

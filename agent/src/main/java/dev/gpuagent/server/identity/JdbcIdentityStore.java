@@ -208,6 +208,18 @@ public final class JdbcIdentityStore implements IdentityStore {
     return revoke("worker_tokens", tokenId);
   }
 
+  @Override
+  public boolean workerTokenLive(UUID tokenId) {
+    return db.read(c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM worker_tokens WHERE id = ? AND revoked_at IS NULL")) {
+        Jdbc.setUuid(s, 1, tokenId);
+        try (java.sql.ResultSet row = s.executeQuery()) {
+          return row.next();
+        }
+      }
+    });
+  }
+
   private boolean revoke(String table, UUID id) {
     return db.write(c -> {
       try (PreparedStatement s = c.prepareStatement(

@@ -16,8 +16,8 @@ import dev.gpuagent.server.store.RunStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class OutputUploads {
   private static final Logger LOG = LoggerFactory.getLogger(OutputUploads.class);
   static final String DEFAULT_TYPE = "application/octet-stream";
+  static final String UPLOAD_PREFIX = "/worker/v1/runs/";
 
   private final RunStore runs;
   private final OutputStore outputs;
@@ -106,7 +107,7 @@ public final class OutputUploads {
         .orElseThrow(() -> new ApiException(400, "the lease query parameter is required"));
     long token = fencingToken(request);
     Optional<Long> declared = contentLength(request);
-    if (declared.isPresent() && declared.get() > maxUploadBytes || request.body().length > maxUploadBytes) {
+    if (declared.isPresent() && declared.get() > maxUploadBytes || bodySize(request) > maxUploadBytes) {
       throw tooLarge();
     }
     UUID runId = runId(request.pathParam("run_id"));
@@ -118,8 +119,8 @@ public final class OutputUploads {
     String relative = relativePath(subfolder, filename);
     String key = OutputFiles.storageKey(runId, token, relative);
     OutputFiles.Stored stored;
-    try {
-      stored = files.write(runId, key, new ByteArrayInputStream(request.body()), maxUploadBytes);
+    try (InputStream body = request.bodyStream()) {
+      stored = files.write(runId, key, body, maxUploadBytes);
     } catch (OutputFiles.TooLarge e) {
       throw tooLarge();
     } catch (IOException e) {
@@ -143,6 +144,22 @@ public final class OutputUploads {
     answer.put("subfolder", subfolder);
     answer.put("size_bytes", stored.sizeBytes());
     return Response.json(201, answer);
+  }
+
+  private static long bodySize(Request request) {
+    try {
+      return request.bodySize();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the spooled upload", e);
+    }
+  }
+
+  /**
+   * Whether {@code rawPath} is an upload's ({@code /worker/v1/runs/{run_id}/outputs/{filename}}): the
+   * listener streams those bodies to a file ({@code BodySpool}) instead of aggregating them in memory.
+   */
+  public static boolean isUploadPath(String rawPath) {
+    return rawPath.startsWith(UPLOAD_PREFIX) && rawPath.indexOf("/outputs/", UPLOAD_PREFIX.length()) > 0;
   }
 
   /** The failing rule of the lease check (section 6, for uploads), or null when it passes. */

@@ -28,11 +28,12 @@ public final class JdbcOutputStore implements OutputStore {
   @Override
   public Optional<RunOutput> add(RunOutput o, long fencingToken) {
     // INSERT ... SELECT from the run row: the fencing check and the insert are one statement.
-    String sql = "INSERT INTO run_outputs (" + COLUMNS + ") SELECT id, attempt, ?, ?, ?, ?, ?, ?, ?, ? FROM runs"
-        + " WHERE id = ? AND fencing_token = ? AND status IN " + LEASED
+    String sql = "INSERT INTO run_outputs (" + COLUMNS + ", fencing_token) SELECT id, attempt, ?, ?, ?, ?, ?, ?, ?, ?,"
+        + " fencing_token FROM runs WHERE id = ? AND fencing_token = ? AND status IN " + LEASED
         + " ON CONFLICT (run_id, attempt, node_id, filename) DO UPDATE SET class_type = excluded.class_type,"
         + " media_type = excluded.media_type, size_bytes = excluded.size_bytes, sha256 = excluded.sha256,"
-        + " storage_key = excluded.storage_key, created_at = excluded.created_at RETURNING " + COLUMNS;
+        + " storage_key = excluded.storage_key, created_at = excluded.created_at,"
+        + " fencing_token = excluded.fencing_token RETURNING " + COLUMNS;
     return db.write(c -> {
       try (PreparedStatement s = c.prepareStatement(sql)) {
         s.setString(1, o.nodeId());
@@ -56,7 +57,8 @@ public final class JdbcOutputStore implements OutputStore {
   public List<RunOutput> list(UUID runId) {
     return db.read(c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM run_outputs o WHERE run_id = ?"
-          + " AND attempt = (SELECT attempt FROM runs WHERE id = o.run_id) ORDER BY created_at, node_id, filename")) {
+          + " AND fencing_token = (SELECT fencing_token FROM runs WHERE id = o.run_id)"
+          + " ORDER BY created_at, node_id, filename")) {
         Jdbc.setUuid(s, 1, runId);
         List<RunOutput> outputs = new ArrayList<>();
         try (ResultSet rows = s.executeQuery()) {

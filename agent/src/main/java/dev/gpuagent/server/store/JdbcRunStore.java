@@ -130,7 +130,7 @@ public final class JdbcRunStore implements RunStore {
     String typeFilter = types.isEmpty() ? "gpu_requested IS NULL"
         : "(gpu_requested IS NULL OR gpu_requested IN (" + placeholders(types.size()) + "))";
     String sql = "UPDATE runs SET status = 'started', machine_id = ?, gpu = COALESCE(gpu_requested, ?),"
-        + " gpu_event_id = ?, attempt = attempt + 1, fencing_token = fencing_token + 1, lease_expires_at = ?,"
+        + " gpu_event_id = ?, attempt = lease_expiries + 1, fencing_token = fencing_token + 1, lease_expires_at = ?,"
         + " started_at = ?, deadline_at = ? + run_timeout_s * 1000, live_status = NULL, progress = 0, updated_at = ?"
         + " WHERE id = (SELECT id FROM runs WHERE status = 'queued' AND " + typeFilter
         + " ORDER BY queue_seq LIMIT 1" + db.dialect().claimLock() + ") AND status = 'queued'"
@@ -183,6 +183,19 @@ public final class JdbcRunStore implements RunStore {
         }
       }
       return Set.copyOf(renewed);
+    });
+  }
+
+  @Override
+  public int extendOpenLeases(Instant atLeast) {
+    Objects.requireNonNull(atLeast, "atLeast");
+    return db.write(c -> {
+      try (PreparedStatement s = c.prepareStatement("UPDATE runs SET lease_expires_at = ? WHERE status IN " + LEASED
+          + " AND lease_expires_at < ?")) {
+        Jdbc.setInstant(s, 1, atLeast);
+        Jdbc.setInstant(s, 2, atLeast);
+        return s.executeUpdate();
+      }
     });
   }
 

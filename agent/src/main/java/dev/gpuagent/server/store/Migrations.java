@@ -58,7 +58,8 @@ public final class Migrations {
 
   /** Every migration, in order. Add new ones at the end; never edit one that was released. */
   public static final List<Migration> ALL = List.of(
-      new Migration(1, "initial", "001_initial.sql"));
+      new Migration(1, "initial", "001_initial.sql"),
+      new Migration(2, "output_lease", "002_output_lease.sql"));
 
   private Migrations() {}
 

@@ -9,11 +9,14 @@ public interface OutputStore {
   /**
    * Records a file uploaded under the lease whose fencing token is {@code fencingToken}; the attempt
    * and creation time are the store's ({@code output}'s are ignored). Uploading the same node and
-   * file name again in the same attempt replaces the record. Empty when the token is stale or the
+   * file name again in the same attempt (also under a later lease of it) replaces the record. Empty when the token is stale or the
    * run is no longer leased: the upload must be rejected.
    */
   Optional<RunOutput> add(RunOutput output, long fencingToken);
 
-  /** The files of the run's latest attempt, in upload order. */
+  /**
+   * The files of the run's current (or, once it ended, last) lease, in upload order: a re-queued run's
+   * earlier leases are not listed, and until a new lease is taken the closed one's files still are.
+   */
   List<RunOutput> list(UUID runId);
 }

@@ -36,7 +36,8 @@ public interface RunStore {
 
   /**
    * Leases the oldest queued run whose GPU type is one of {@code gpuTypes} or unset ("any"):
-   * {@code started}, a new lease id, attempt + 1, fencing token + 1, the lease expiring after {@code
+   * {@code started}, a new lease id, attempt = expired leases + 1 (a released lease counts none),
+   * fencing token + 1, the lease expiring after {@code
    * leaseTtl}, a deadline {@code run_timeout_s} ahead. An "any" run records the first of {@code
    * gpuTypes} as the GPU it runs on. Empty when nothing matches.
    */
@@ -48,6 +49,13 @@ public interface RunStore {
    * finished): the worker abandons that run.
    */
   Set<String> renewLeases(String workerId, Collection<String> leaseIds, Duration ttl);
+
+  /**
+   * Moves every open lease that expires before {@code atLeast} to expire at {@code atLeast}; returns how
+   * many it moved. The server calls it when it starts (with start + the lease TTL), so a worker has one
+   * TTL to reconnect and resume after a restart (docs/protocol.md section 6).
+   */
+  int extendOpenLeases(Instant atLeast);
 
   /** Records progress (0..1) and, where not null, live status; refused when the token is stale. */
   Transition updateProgress(UUID runId, long fencingToken, double progress, String liveStatus);
@@ -62,15 +70,16 @@ public interface RunStore {
   Transition cancel(UUID orgId, UUID runId);
 
   /**
-   * The worker gives its run back (a drain that could not finish it): queued again at its old place,
-   * without counting as an expired lease. Refused when the token is stale.
+   * The worker gives its run back (a drain that could not finish it): queued again at its old place
+   * ({@code queued_at} kept) with {@code reason} as its live status, counting no attempt: the next
+   * lease has the same attempt. Refused when the token is stale.
    */
   Transition release(UUID runId, long fencingToken, String reason);
 
   /**
-   * Runs whose lease expired at or before {@code now} go back to the queue as a new attempt, or
-   * become {@code failed} ("lease expired N times (max_attempts M)") once their leases have expired
-   * {@code max_attempts} times.
+   * Runs whose lease expired at or before {@code now} go back to the queue at their old place as a new
+   * attempt, or become {@code failed} (error type {@code lease_expired}, "worker lost: the lease expired
+   * on N attempts") once their leases have expired {@code max_attempts} times.
    */
   ExpiredLeases requeueExpired(Instant now);
 

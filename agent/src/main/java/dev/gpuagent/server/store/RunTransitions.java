@@ -117,13 +117,12 @@ final class RunTransitions {
     return db.write(c -> {
       Instant now = now();
       try (PreparedStatement s = c.prepareStatement("UPDATE runs SET " + REQUEUE + ", live_status = ?,"
-          + " queued_at = ?, updated_at = ? WHERE id = ? AND fencing_token = ? AND status IN " + LEASED
+          + " updated_at = ? WHERE id = ? AND fencing_token = ? AND status IN " + LEASED
           + " RETURNING " + COLUMNS)) {
         Jdbc.setString(s, 1, reason == null ? "released by its worker; re-queued" : reason);
         Jdbc.setInstant(s, 2, now);
-        Jdbc.setInstant(s, 3, now);
-        Jdbc.setUuid(s, 4, runId);
-        s.setLong(5, fencingToken);
+        Jdbc.setUuid(s, 3, runId);
+        s.setLong(4, fencingToken);
         return outcome(c, RunRows.one(s), runId, fencingToken);
       }
     });
@@ -131,17 +130,19 @@ final class RunTransitions {
 
   ExpiredLeases requeueExpired(Instant now) {
     String expired = " WHERE lease_expires_at <= ? AND status IN " + LEASED;
-    String exhausted = "'lease expired ' || (lease_expiries + 1) || ' times (max_attempts ' || max_attempts || ')'";
+    // Right-hand sides read the old row: lease_expiries + 1 is the attempt that just expired.
+    String exhausted = "'worker lost: the lease expired on ' || (lease_expiries + 1) || ' attempts'";
     String fail = "UPDATE runs SET status = 'failed', lease_expiries = lease_expiries + 1, live_status = " + exhausted
         + ", error = '{\"type\": \"lease_expired\", \"message\": \"' || " + exhausted + " || '\"}', ended_at = ?,"
         + " updated_at = ?, " + END + expired + " AND lease_expiries + 1 >= max_attempts RETURNING " + COLUMNS;
+    // queued_at is kept: the run returns to its original place (protocol.md section 6).
     String requeue = "UPDATE runs SET " + REQUEUE + ", lease_expiries = lease_expiries + 1, live_status ="
-        + " 'lease expired; re-queued for attempt ' || (attempt + 1), queued_at = ?, updated_at = ?" + expired
-        + " RETURNING " + COLUMNS;
+        + " 're-queued after the worker was lost (attempt ' || (lease_expiries + 2) || ' of ' || max_attempts || ')',"
+        + " updated_at = ?" + expired + " RETURNING " + COLUMNS;
     Instant at = Jdbc.truncate(now);
     return db.write(c -> {
-      List<Run> failed = sweep(c, fail, at); // first: the re-queue below would take these too
-      return new ExpiredLeases(sweep(c, requeue, at), failed);
+      List<Run> failed = sweep(c, fail, at, at, at); // first: the re-queue below would take these too
+      return new ExpiredLeases(sweep(c, requeue, at, at), failed);
     });
   }
 
@@ -151,15 +152,15 @@ final class RunTransitions {
         + " \"message\": \"' || " + message + " || '\"}', ended_at = ?, updated_at = ?, " + END
         + " WHERE deadline_at <= ? AND status IN " + LEASED + " RETURNING " + COLUMNS;
     Instant at = Jdbc.truncate(now);
-    return db.write(c -> sweep(c, sql, at));
+    return db.write(c -> sweep(c, sql, at, at, at));
   }
 
-  /** Runs an update whose parameters are (ended or queued at, updated at, cut-off), all {@code now}. */
-  private static List<Run> sweep(Connection c, String sql, Instant now) throws SQLException {
+  /** Runs an update whose parameters are all instants (ended at, updated at, the cut-off: {@code now}). */
+  private static List<Run> sweep(Connection c, String sql, Instant... parameters) throws SQLException {
     try (PreparedStatement s = c.prepareStatement(sql)) {
-      Jdbc.setInstant(s, 1, now);
-      Jdbc.setInstant(s, 2, now);
-      Jdbc.setInstant(s, 3, now);
+      for (int i = 0; i < parameters.length; i++) {
+        Jdbc.setInstant(s, i + 1, parameters[i]);
+      }
       return RunRows.all(s);
     }
   }

@@ -435,6 +435,7 @@ class ApiServerTest {
     HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
         BodyHandlers.ofString());
     assertEquals(200, health.statusCode());
+    assertEquals("{\"status\":\"ok\",\"store\":\"ok\"}", health.body(), "the store answered a trivial query");
     get("/api/nodes", key);
     HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
         BodyHandlers.ofString());

@@ -127,6 +127,28 @@ class DispatchEndToEndTest {
   }
 
   @Test
+  void tokenRevokedInTheStoreClosesItsConnectionsWithinAHeartbeatInterval() throws Exception {
+    start(DispatchSettings.defaults().withHeartbeat(Duration.ofMillis(200), Duration.ofMillis(600)));
+    var issued = server.identity().createWorkerToken("revoked-later");
+    ScriptedWorker revoked = ScriptedWorker.connect(server.port(), issued.plaintext());
+    workers.add(revoked);
+    revoked.hello("host-9", CPU, List.of());
+    revoked.heartbeatEvery(Duration.ofMillis(100), List.of());
+    ScriptedWorker kept = worker();
+    kept.hello("host-1", CPU, List.of());
+    kept.heartbeatEvery(Duration.ofMillis(100), List.of());
+    Thread.sleep(300);
+    assertFalse(revoked.closeCode.isDone(), "a live token keeps its connection");
+    // As `gpu-agent tokens revoke` does: on the database, without telling the dispatcher.
+    assertTrue(server.identity().revokeWorkerToken(issued.id()));
+    long before = System.nanoTime();
+    assertEquals(1008, revoked.closeCode.orTimeout(5, TimeUnit.SECONDS).join());
+    System.out.printf("revoke -> close: %.0f ms (heartbeat interval 200 ms)%n", (System.nanoTime() - before) / 1e6);
+    assertFalse(kept.closeCode.isDone(), "other tokens' connections stay");
+    assertEquals(queue(""), kept.await(ServerMessage.Lease.class, WAIT).runId());
+  }
+
+  @Test
   void malformedFrameAfterHelloIsAnsweredAndTheConnectionLives() {
     start(DispatchSettings.defaults());
     ScriptedWorker w = worker();
@@ -200,19 +222,55 @@ class DispatchEndToEndTest {
     awaitField(runId, "live_status", "Executing ImageBlur (2/3) step 17/40");
     assertEquals(0.45, run(runId).get("progress").asDouble(), 1e-9);
     w.send(new WorkerMessage.NodeFinished(lease.leaseId(), runId, lease.fencingToken(), "2", "ImageBlur", 12.5));
+    assertEquals(201, upload(lease, "out_00001_.png", new byte[] {1, 2, 3}).statusCode());
     w.send(new WorkerMessage.RunFinished(lease.leaseId(), runId, lease.fencingToken(), RunOutcome.SUCCESS, null,
-        List.of(new OutputSummary("3", "SaveImage", List.of(new OutputImage("out_00001_.png", "", "output")),
-            List.of())), 180.0));
+        List.of(new OutputSummary("3", "SaveImage", List.of(new OutputImage("out_00001_.png", "", "output"),
+            new OutputImage("never_uploaded.png", "", "output")), List.of())), 180.0));
     awaitField(runId, "status", "success");
     JsonNode done = run(runId);
     assertEquals(1.0, done.get("progress").asDouble());
-    assertEquals("out_00001_.png", done.at("/outputs/0/data/images/0/filename").asText());
+    JsonNode images = done.at("/outputs/0/data/images");
+    assertEquals(1, images.size(), "a listed file the server never stored is left out: " + images);
+    assertEquals("out_00001_.png", images.get(0).get("filename").asText());
+    String url = images.get(0).get("url").asText();
+    assertTrue(url.startsWith(base() + "/outputs/" + runId + "/out_00001_.png?expires="), url);
+    HttpResponse<byte[]> file = client.send(HttpRequest.newBuilder(URI.create(url)).build(), BodyHandlers.ofByteArray());
+    assertEquals(200, file.statusCode());
+    assertEquals(List.of((byte) 1, (byte) 2, (byte) 3), List.of(file.body()[0], file.body()[1], file.body()[2]));
 
     // The slot is free again: the next run goes to it at once.
     String next = queue("");
     assertEquals(next, w.await(ServerMessage.Lease.class, WAIT).runId());
     assertTrue(metrics.scrape().contains("gpu_agent_workers_connected 1"), metrics.scrape());
     assertTrue(metrics.scrape().contains("gpu_agent_dispatch_latency_seconds_count"));
+  }
+
+  @Test
+  void liveMetricsAfterADispatchPassPromtool() throws Exception {
+    start(DispatchSettings.defaults());
+    metrics.bindJvm();
+    metrics.buildInfo("0.1.0-test");
+    ScriptedWorker w = worker();
+    w.hello("host-1", List.of(SlotInfo.cpu("cpu0"), SlotInfo.gpu("gpu0", "H100", 0, "GPU-1", 80L << 30)), List.of());
+    String runId = queue("");
+    ServerMessage.Lease lease = w.await(ServerMessage.Lease.class, WAIT);
+    assertEquals(runId, lease.runId());
+    queue(",\"gpu\":\"A100\""); // waits: no A100 slot
+    HttpResponse<String> scrape = client.send(HttpRequest.newBuilder(URI.create(base() + "/metrics")).build(),
+        BodyHandlers.ofString());
+    assertEquals(200, scrape.statusCode());
+    String text = scrape.body();
+    for (String line : List.of("gpu_agent_workers_connected 1", "gpu_agent_worker_slots 2",
+        "gpu_agent_dispatch_latency_seconds_count 1", "gpu_agent_dispatch_queue_depth{gpu=\"A100\"} 1")) {
+      assertTrue(text.contains(line), line + " missing from\n" + text);
+    }
+    var promtool = dev.gpuagent.metrics.Promtool.find();
+    if (promtool.isEmpty()) {
+      System.out.println("DispatchEndToEndTest: promtool not on PATH, `promtool check metrics` skipped");
+      return;
+    }
+    var result = dev.gpuagent.metrics.Promtool.check(promtool.get(), text);
+    assertEquals(0, result.exitCode(), result.output() + "\n--- /metrics ---\n" + text);
   }
 
   @Test
@@ -287,11 +345,14 @@ class DispatchEndToEndTest {
     String runId = queue("");
     ServerMessage.Lease lease = first.await(ServerMessage.Lease.class, WAIT);
     first.send(new WorkerMessage.LeaseAck(lease.leaseId(), runId, lease.fencingToken()));
+    assertEquals(201, upload(lease, "partial.png", new byte[] {9}).statusCode());
+    Path leaseFolder = dir.resolve("data/outputs").resolve(runId).resolve("t" + lease.fencingToken());
     first.abort();
     ScriptedWorker second = worker();
     String secondId = second.hello("host-2", CPU, List.of()).workerId();
     second.heartbeatEvery(Duration.ofMillis(100), List.of());
     ServerMessage.Lease retry = second.await(ServerMessage.Lease.class, WAIT);
+    awaitGone(leaseFolder);
     assertEquals(runId, retry.runId());
     assertEquals(2, retry.attempt());
     assertTrue(retry.fencingToken() > lease.fencingToken());
@@ -299,6 +360,37 @@ class DispatchEndToEndTest {
     JsonNode record = run(runId);
     assertEquals(secondId, record.get("machine_id").asText());
     assertEquals("started", record.get("status").asText());
+  }
+
+  @Test
+  void leaseExpiringOnItsLastAttemptFailsTheRunAsWorkerLost() throws Exception {
+    metrics = Metrics.prometheus();
+    server = ControlPlane.start(new ServerSettings("127.0.0.1", 0, dir.resolve("data"), Path.of("..", "config",
+        "deployments"), "default", 1 << 20, 8, null, 3600, 1 << 20, 10_000, 30_000, 50, 2), metrics,
+        NodeRegistry.standard(), run -> {}, DispatchSettings.defaults().withHeartbeat(Duration.ofMillis(200),
+            Duration.ofMillis(600)).withSweepInterval(Duration.ofMillis(100)), Clock.systemUTC());
+    key = server.identity().createApiKey(server.organisation().id(), "test").plaintext();
+    token = server.identity().createWorkerToken("worker").plaintext();
+    String runId = queue("");
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      ScriptedWorker w = worker();
+      w.hello("host-" + attempt, CPU, List.of());
+      ServerMessage.Lease lease = w.await(ServerMessage.Lease.class, WAIT);
+      assertEquals(attempt, lease.attempt());
+      assertEquals(2, lease.maxAttempts(), "max_attempts comes from the server settings");
+      if (attempt == 1) {
+        assertEquals(runId, lease.runId());
+        w.abort();
+        awaitField(runId, "live_status", "re-queued after the worker was lost (attempt 2 of 2)");
+        assertEquals("queued", run(runId).get("status").asText());
+      } else {
+        w.abort();
+      }
+    }
+    awaitField(runId, "status", "failed");
+    assertEquals("worker lost: the lease expired on 2 attempts", run(runId).get("live_status").asText());
+    assertEquals("{\"type\": \"lease_expired\", \"message\": \"worker lost: the lease expired on 2 attempts\"}",
+        server.stores().runs().find(java.util.UUID.fromString(runId)).orElseThrow().error());
   }
 
   @Test
@@ -342,15 +434,22 @@ class DispatchEndToEndTest {
     w.hello("host-1", CPU, List.of());
     String runId = queue("");
     ServerMessage.Lease lease = w.await(ServerMessage.Lease.class, WAIT);
+    assertEquals(201, upload(lease, "partial.png", new byte[] {9}).statusCode());
+    Path leaseFolder = dir.resolve("data/outputs").resolve(runId).resolve("t" + lease.fencingToken());
+    assertTrue(Files.exists(leaseFolder.resolve("partial.png")));
     w.send(new WorkerMessage.DrainStarted(300_000, "signal"));
     w.send(new WorkerMessage.LeaseReleased(lease.leaseId(), runId, lease.fencingToken(), "shutdown"));
     awaitField(runId, "status", "queued");
+    assertEquals("re-queued: worker shutting down", run(runId).get("live_status").asText());
+    awaitGone(leaseFolder);
     assertNull(w.poll(ServerMessage.Lease.class, Duration.ofMillis(300)), "a draining worker gets no lease");
     ScriptedWorker other = worker();
     other.hello("host-2", CPU, List.of());
     ServerMessage.Lease again = other.await(ServerMessage.Lease.class, WAIT);
     assertEquals(runId, again.runId());
     assertEquals(1, again.attempt());
+    JsonNode requeued = run(runId);
+    assertEquals("started", requeued.get("status").asText());
     assertTrue(again.fencingToken() > lease.fencingToken());
   }
 
@@ -401,6 +500,35 @@ class DispatchEndToEndTest {
     assertTrue(List.of(a, b).contains(drop.runId()));
   }
 
+  @Test
+  void afterARestartAnOverdueLeaseWaitsOneTtlForItsWorkerToResume() throws Exception {
+    DispatchSettings quick = DispatchSettings.defaults().withHeartbeat(Duration.ofMillis(300), Duration.ofMillis(1500))
+        .withSweepInterval(Duration.ofMillis(100));
+    start(quick);
+    ScriptedWorker w = worker();
+    w.hello("host-1", CPU, List.of());
+    String runId = queue("");
+    ServerMessage.Lease lease = w.await(ServerMessage.Lease.class, WAIT);
+    w.send(new WorkerMessage.LeaseAck(lease.leaseId(), runId, lease.fencingToken()));
+    w.abort();
+    server.close();
+    Thread.sleep(1700); // the lease is past its expiry while the server is down
+    server = ControlPlane.start(new ServerSettings("127.0.0.1", 0, dir.resolve("data"), Path.of("..", "config",
+        "deployments"), "default", 1 << 20), Metrics.prometheus(), NodeRegistry.standard(), run -> {}, quick,
+        Clock.systemUTC());
+    Thread.sleep(300); // three sweeps: without the grace they would re-queue the run
+    assertEquals("started", run(runId).get("status").asText());
+    ScriptedWorker again = worker();
+    again.hello("host-1", CPU, List.of(new LeaseRef(lease.leaseId(), runId, lease.fencingToken(), lease.slotId())));
+    ServerMessage.Lease resumed = again.await(ServerMessage.Lease.class, WAIT);
+    assertTrue(resumed.resumed());
+    assertEquals(lease.fencingToken(), resumed.fencingToken());
+    assertEquals(1, resumed.attempt());
+    again.send(new WorkerMessage.RunFinished(lease.leaseId(), runId, lease.fencingToken(), RunOutcome.SUCCESS, null,
+        List.of(), 1.0));
+    awaitField(runId, "status", "success");
+  }
+
   // ---- helpers ----
 
   private String base() {
@@ -417,6 +545,18 @@ class DispatchEndToEndTest {
     }
   }
 
+  /** Uploads {@code body} as output {@code name} of the lease, with this test's worker token. */
+  private HttpResponse<String> upload(ServerMessage.Lease lease, String name, byte[] body) throws Exception {
+    return upload(lease, name, body, token);
+  }
+
+  private HttpResponse<String> upload(ServerMessage.Lease lease, String name, byte[] body, String workerToken)
+      throws Exception {
+    return client.send(HttpRequest.newBuilder(URI.create(base() + lease.uploadUrl().replace("{filename}", name)))
+        .header("Authorization", "Bearer " + workerToken).header("X-Fencing-Token", String.valueOf(lease.fencingToken()))
+        .PUT(BodyPublishers.ofByteArray(body)).build(), BodyHandlers.ofString());
+  }
+
   private HttpResponse<String> post(String path, String body) throws Exception {
     return client.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Authorization", "Bearer " + key)
         .header("Content-Type", "application/json").POST(BodyPublishers.ofString(body)).build(),
@@ -428,6 +568,15 @@ class DispatchEndToEndTest {
         .header("Authorization", "Bearer " + key).build(), BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
     return Json.MAPPER.readTree(r.body());
+  }
+
+  /** Waits (up to 2 s) for {@code path} to be deleted (a closed lease's files go after its run is re-queued). */
+  private static void awaitGone(Path path) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (Files.exists(path) && System.nanoTime() < end) {
+      Thread.sleep(10);
+    }
+    assertFalse(Files.exists(path), path + " should have been deleted");
   }
 
   /** Waits (up to 2 s) for the record's {@code field} to read {@code value}. */

@@ -24,10 +24,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** A worker played by a test: java.net.http.WebSocket speaking the protocol with ProtocolCodec. */
-final class ScriptedWorker implements AutoCloseable {
+public final class ScriptedWorker implements AutoCloseable {
   private final ProtocolCodec codec = new ProtocolCodec();
   private final BlockingQueue<ServerMessage> inbox = new LinkedBlockingQueue<>();
-  final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+  public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final WebSocket socket;
   private ScheduledExecutorService heartbeats;
 
@@ -36,7 +36,7 @@ final class ScriptedWorker implements AutoCloseable {
   }
 
   /** Opens the connection; fails (CompletionException of WebSocketHandshakeException) when refused. */
-  static CompletableFuture<ScriptedWorker> open(int port, String token) {
+  public static CompletableFuture<ScriptedWorker> open(int port, String token) {
     ScriptedWorker[] self = new ScriptedWorker[1];
     Listener listener = new Listener(self);
     WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
@@ -47,26 +47,31 @@ final class ScriptedWorker implements AutoCloseable {
         .thenApply(ws -> listener.attach(new ScriptedWorker(ws)));
   }
 
-  static ScriptedWorker connect(int port, String token) {
+  public static ScriptedWorker connect(int port, String token) {
     return open(port, token).join();
   }
 
   /** Sends hello and returns the welcome. */
-  ServerMessage.Welcome hello(String name, List<SlotInfo> slots, List<LeaseRef> resume) {
-    send(new WorkerMessage.Hello(1, name, "0.1.0", Map.of(), slots, resume));
-    return await(ServerMessage.Welcome.class, Duration.ofSeconds(5));
+  public ServerMessage.Welcome hello(String name, List<SlotInfo> slots, List<LeaseRef> resume) {
+    return hello(name, slots, resume, Duration.ofSeconds(5));
   }
 
-  synchronized void send(WorkerMessage message) {
+  /** As above, waiting up to {@code timeout} (a server in a cold child JVM on a busy machine is slow). */
+  public ServerMessage.Welcome hello(String name, List<SlotInfo> slots, List<LeaseRef> resume, Duration timeout) {
+    send(new WorkerMessage.Hello(1, name, "0.1.0", Map.of(), slots, resume));
+    return await(ServerMessage.Welcome.class, timeout);
+  }
+
+  public synchronized void send(WorkerMessage message) {
     sendText(codec.encode(message));
   }
 
-  synchronized void sendText(String text) {
+  public synchronized void sendText(String text) {
     socket.sendText(text, true).join();
   }
 
   /** Heartbeats (listing {@code leases}) every {@code every} until closed. */
-  void heartbeatEvery(Duration every, List<LeaseRef> leases) {
+  public void heartbeatEvery(Duration every, List<LeaseRef> leases) {
     heartbeats = Executors.newSingleThreadScheduledExecutor();
     heartbeats.scheduleAtFixedRate(() -> {
       try {
@@ -78,13 +83,13 @@ final class ScriptedWorker implements AutoCloseable {
   }
 
   /** The next message of {@code type}, skipping others; fails after {@code timeout}. */
-  <T extends ServerMessage> T await(Class<T> type, Duration timeout) {
+  public <T extends ServerMessage> T await(Class<T> type, Duration timeout) {
     T found = poll(type, timeout);
     assertNotNull(found, "no " + type.getSimpleName() + " within " + timeout);
     return found;
   }
 
-  <T extends ServerMessage> T poll(Class<T> type, Duration timeout) {
+  public <T extends ServerMessage> T poll(Class<T> type, Duration timeout) {
     long end = System.nanoTime() + timeout.toNanos();
     try {
       while (true) {
@@ -104,7 +109,7 @@ final class ScriptedWorker implements AutoCloseable {
   }
 
   /** Drops the TCP connection without a close handshake (a crashed worker). */
-  void abort() {
+  public void abort() {
     stopHeartbeats();
     socket.abort();
   }

@@ -96,8 +96,12 @@ public abstract class IdentityStoreContractTest {
     IssuedSecret unnamed = identity.createWorkerToken(null);
     assertEquals(Optional.of(new WorkerCredential(unnamed.id(), null)),
         identity.authenticateWorkerToken(unnamed.plaintext()));
+    assertTrue(identity.workerTokenLive(token.id()));
     assertTrue(identity.revokeWorkerToken(token.id()));
     assertTrue(identity.authenticateWorkerToken(token.plaintext()).isEmpty());
+    assertFalse(identity.workerTokenLive(token.id()), "revoked");
+    assertTrue(identity.workerTokenLive(unnamed.id()));
+    assertFalse(identity.workerTokenLive(java.util.UUID.randomUUID()), "unknown");
   }
 
   @Test

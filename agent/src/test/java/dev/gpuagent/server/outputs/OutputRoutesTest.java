@@ -10,7 +10,11 @@ import dev.gpuagent.metrics.Metrics;
 import dev.gpuagent.ops.NodeRegistry;
 import dev.gpuagent.protocol.OutputImage;
 import dev.gpuagent.protocol.OutputSummary;
+import dev.gpuagent.protocol.ServerMessage;
+import dev.gpuagent.protocol.SlotInfo;
+import dev.gpuagent.protocol.WorkerMessage;
 import dev.gpuagent.server.ControlPlane;
+import dev.gpuagent.server.dispatch.ScriptedWorker;
 import dev.gpuagent.server.ServerSettings;
 import dev.gpuagent.server.webhooks.WebhookSettings;
 import dev.gpuagent.server.api.CancelNotifier;
@@ -56,6 +60,8 @@ class OutputRoutesTest {
   private String key;
   private String workerToken;
   private Metrics metrics;
+  private ScriptedWorker worker;
+  private String workerId;
 
   @BeforeEach
   void start() {
@@ -66,10 +72,25 @@ class OutputRoutesTest {
     base = "http://127.0.0.1:" + server.port();
     key = server.identity().createApiKey(server.organisation().id(), "test").plaintext();
     workerToken = server.identity().createWorkerToken("worker").plaintext();
+    connectWorker();
+  }
+
+  /**
+   * Uploads are refused unless the lease's worker connected with the upload's token (protocol.md
+   * section 6, rule 2): a worker says hello with {@link #workerToken}; it drains at once, so the tests
+   * lease runs to its id through the store. The abandon of a bogus progress shows the drain was handled.
+   */
+  private void connectWorker() {
+    worker = ScriptedWorker.connect(server.port(), workerToken);
+    workerId = worker.hello("host-1", List.of(SlotInfo.cpu("cpu0")), List.of()).workerId();
+    worker.send(new WorkerMessage.DrainStarted(300_000, "test"));
+    worker.send(new WorkerMessage.Progress("none", UUID.randomUUID().toString(), 1, 0, null, null, 0, 0));
+    worker.await(ServerMessage.Abandon.class, Duration.ofSeconds(5));
   }
 
   @AfterEach
   void stop() {
+    worker.close();
     server.close();
   }
 
@@ -175,7 +196,7 @@ class OutputRoutesTest {
     assertEquals(201, upload(first, "a.png", null, png(), "image/png").statusCode());
     assertTrue(server.stores().runs().release(first.id(), first.fencingToken(), "shutdown")
         instanceof dev.gpuagent.server.store.Transition.Applied);
-    Run second = server.stores().runs().claimNext(List.of("H100"), "worker-2", Duration.ofSeconds(30)).orElseThrow();
+    Run second = server.stores().runs().claimNext(List.of("H100"), workerId, Duration.ofSeconds(30)).orElseThrow();
     assertEquals(first.id(), second.id());
     HttpResponse<String> old = upload(first, "b.png", null, png(), "image/png");
     assertAnswer(409, "{\"detail\":\"lease " + first.gpuEventId()
@@ -185,6 +206,20 @@ class OutputRoutesTest {
     assertEquals(Set.of(), OutputRecords.storedUnder(server.stores().outputs(), first.id(), first.fencingToken()),
         "the run's listing shows its latest attempt only");
     assertEquals(404, download(links().url(first.id(), "", "a.png")).statusCode(), "the old attempt's file is not served");
+  }
+
+  @Test
+  void uploadWithATokenTheLeasesWorkerDidNotConnectWithIs409() throws Exception {
+    Run run = leasedRun();
+    String other = server.identity().createWorkerToken("other").plaintext();
+    String saved = workerToken;
+    workerToken = other;
+    HttpResponse<String> put = upload(run, "a.png", null, png(), "image/png");
+    workerToken = saved;
+    assertAnswer(409, "{\"detail\":\"lease " + run.gpuEventId()
+        + " was not granted to this worker token (unknown_lease)\"}", put);
+    assertTrue(server.stores().outputs().list(run.id()).isEmpty());
+    assertEquals(201, upload(run, "a.png", null, png(), "image/png").statusCode());
   }
 
   @Test
@@ -260,6 +295,64 @@ class OutputRoutesTest {
   }
 
   @Test
+  void uploadsStreamPastTheBodyLimitAndAChunkedBodyOverTheUploadLimitIs413() throws Exception {
+    worker.close();
+    server.close();
+    int bodyLimit = 16 * 1024;
+    server = ControlPlane.start(new ServerSettings("127.0.0.1", 0, dir.resolve("data"), Path.of("..", "config",
+        "deployments"), "default", bodyLimit, WebhookSettings.DEFAULT_MAX_ATTEMPTS, null, 3600, UPLOAD_LIMIT),
+        metrics, NodeRegistry.standard(), CancelNotifier.NONE, Clock.systemUTC());
+    base = "http://127.0.0.1:" + server.port();
+    connectWorker();
+    Run run = leasedRun();
+    byte[] big = new byte[48 * 1024];
+    new java.util.Random(7).nextBytes(big);
+    assertEquals(201, upload(run, "big.bin", null, big, null).statusCode(), "past max_body_bytes: streamed to disk");
+    assertArrayEquals(big, download(links().url(run.id(), "", "big.bin")).body());
+    HttpResponse<String> chunked = uploadChunked(run, "chunked.bin", new byte[(int) UPLOAD_LIMIT]);
+    assertEquals(201, chunked.statusCode(), chunked.body());
+    assertAnswer(413, "{\"detail\":\"output file exceeds the limit of " + UPLOAD_LIMIT + " bytes\"}",
+        uploadChunked(run, "over.bin", new byte[(int) UPLOAD_LIMIT + 1]));
+    assertEquals(Set.of("big.bin", "chunked.bin"), OutputRecords.storedUnder(server.stores().outputs(), run.id(),
+        run.fencingToken()));
+    HttpResponse<String> apiBody = client.send(HttpRequest.newBuilder(URI.create(base + "/api/run/deployment/queue"))
+        .header("Authorization", "Bearer " + key).POST(BodyPublishers.ofByteArray(new byte[bodyLimit + 1])).build(),
+        BodyHandlers.ofString());
+    assertAnswer(413, "{\"detail\":\"request body exceeds the limit of " + bodyLimit + " bytes\"}", apiBody);
+    try (var left = Files.list(dir.resolve("data/outputs/.spool"))) {
+      assertEquals(0, left.count(), "no spooled body is left behind");
+    }
+  }
+
+  @Test
+  void expect100ContinueIsAnsweredBeforeTheBodyAndRefusedAtOnceOverTheLimit() throws Exception {
+    Run run = leasedRun();
+    String target = "/worker/v1/runs/" + run.id() + "/outputs/%s?lease=" + run.gpuEventId();
+    String head = "PUT " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + workerToken
+        + "\r\nX-Fencing-Token: " + run.fencingToken() + "\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n";
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(String.format(head, "huge.bin", UPLOAD_LIMIT + 1)
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
+      assertTrue(answer.endsWith("{\"detail\":\"output file exceeds the limit of " + UPLOAD_LIMIT + " bytes\"}"), answer);
+    }
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      var out = socket.getOutputStream();
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+          java.nio.charset.StandardCharsets.UTF_8));
+      out.write(String.format(head, "ok.bin", 3).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      assertEquals("HTTP/1.1 100 Continue", in.readLine(), "the body is asked for");
+      assertEquals("", in.readLine());
+      out.write(new byte[] {1, 2, 3});
+      assertTrue(in.readLine().startsWith("HTTP/1.1 201 "));
+    }
+    assertArrayEquals(new byte[] {1, 2, 3}, download(links().url(run.id(), "", "ok.bin")).body());
+  }
+
+  @Test
   void tamperedMissingAndExpiredSignaturesAre403() throws Exception {
     Run run = leasedRun();
     assertEquals(201, upload(run, "a.png", null, png(), "image/png").statusCode());
@@ -322,7 +415,7 @@ class OutputRoutesTest {
         .build(), BodyHandlers.ofString());
     assertEquals(200, queued.statusCode(), queued.body());
     UUID runId = UUID.fromString(Json.MAPPER.readTree(queued.body()).get("run_id").asText());
-    Run claimed = server.stores().runs().claimNext(List.of("H100"), "worker-1", Duration.ofSeconds(30)).orElseThrow();
+    Run claimed = server.stores().runs().claimNext(List.of("H100"), workerId, Duration.ofSeconds(30)).orElseThrow();
     assertEquals(runId, claimed.id());
     return claimed;
   }
@@ -357,6 +450,14 @@ class OutputRoutesTest {
       request.header("Content-Type", contentType);
     }
     return client.send(request.build(), BodyHandlers.ofString());
+  }
+
+  /** An upload without Content-Length: the body goes chunked. */
+  private HttpResponse<String> uploadChunked(Run run, String name, byte[] body) throws Exception {
+    return client.send(HttpRequest.newBuilder(URI.create(base + "/worker/v1/runs/" + run.id() + "/outputs/" + name
+        + "?lease=" + run.gpuEventId())).header("Authorization", "Bearer " + workerToken)
+        .header("X-Fencing-Token", String.valueOf(run.fencingToken()))
+        .PUT(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build(), BodyHandlers.ofString());
   }
 
   private JsonNode getRun(UUID runId) throws Exception {

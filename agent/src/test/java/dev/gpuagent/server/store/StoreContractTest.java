@@ -416,8 +416,8 @@ public abstract class StoreContractTest {
       assertNull(requeued.gpuEventId());
       assertNull(requeued.leaseExpiresAt());
       assertNull(requeued.startedAt());
-      assertEquals(clock.instant(), requeued.queuedAt());
-      assertTrue(requeued.liveStatus().contains("re-queued for attempt " + (attempt + 1)), requeued.liveStatus());
+      assertEquals(run.queuedAt(), requeued.queuedAt(), "a re-queued run keeps its place and its queued_at");
+      assertEquals("re-queued after the worker was lost (attempt " + (attempt + 1) + " of 3)", requeued.liveStatus());
     }
     Run third = claim("w3", "T4");
     assertEquals(3, third.attempt());
@@ -426,12 +426,30 @@ public abstract class StoreContractTest {
     assertEquals(List.of(), swept.requeued());
     Run failed = swept.failed().getFirst();
     assertEquals(RunStatus.FAILED, failed.status());
-    assertEquals("lease expired 3 times (max_attempts 3)", failed.liveStatus());
-    assertTrue(failed.error().contains("lease expired 3 times (max_attempts 3)"), failed.error());
+    assertEquals("worker lost: the lease expired on 3 attempts", failed.liveStatus());
+    assertEquals("{\"type\": \"lease_expired\", \"message\": \"worker lost: the lease expired on 3 attempts\"}",
+        failed.error());
     assertEquals(clock.instant(), failed.endedAt());
     assertTrue(runs.claimNext(List.of("T4"), "w4", TTL).isEmpty());
     assertRefused(Refusal.TERMINAL, runs.setStatus(StatusUpdate.finish(run.id(), third.fencingToken(),
         RunStatus.SUCCESS, null, "[]", null)), "a late finish of the last attempt");
+  }
+
+  @Test
+  void openLeasesAreExtendedToAtLeastTheGivenTimeAndNoOthers() {
+    Run soon = runs.insert(NewRun.of(orgA, null, WORKFLOW));
+    Run leasedSoon = runs.claimNext(List.of("T4"), "w1", Duration.ofSeconds(5)).orElseThrow();
+    Run later = runs.insert(NewRun.of(orgA, null, WORKFLOW));
+    Run leasedLater = runs.claimNext(List.of("T4"), "w1", Duration.ofMinutes(5)).orElseThrow();
+    Run queued = queue(orgA, null);
+    clock.advance(Duration.ofSeconds(20)); // the first lease is overdue, as after a long restart
+    Instant grace = clock.instant().plus(TTL);
+    assertEquals(1, runs.extendOpenLeases(grace));
+    assertEquals(grace, runs.find(soon.id()).orElseThrow().leaseExpiresAt());
+    assertEquals(leasedLater.leaseExpiresAt(), runs.find(later.id()).orElseThrow().leaseExpiresAt(), "already later");
+    assertNull(runs.find(queued.id()).orElseThrow().leaseExpiresAt());
+    assertTrue(runs.requeueExpired(clock.instant()).isEmpty(), "an extended lease does not expire at once");
+    assertEquals(leasedSoon.fencingToken(), runs.find(soon.id()).orElseThrow().fencingToken());
   }
 
   @Test
@@ -449,12 +467,15 @@ public abstract class StoreContractTest {
   void releasedRunIsQueuedAgainWithoutCountingAnExpiry() {
     Run run = runs.insert(NewRun.of(orgA, null, WORKFLOW).withLimits(1, 300));
     Run leased = claim("w1", "T4");
-    Run released = applied(runs.release(run.id(), leased.fencingToken(), "worker draining"));
+    clock.advance(Duration.ofSeconds(3));
+    Run released = applied(runs.release(run.id(), leased.fencingToken(), "re-queued: worker shutting down"));
     assertEquals(RunStatus.QUEUED, released.status());
-    assertEquals("worker draining", released.liveStatus());
+    assertEquals("re-queued: worker shutting down", released.liveStatus());
     assertEquals(0, released.leaseExpiries());
+    assertEquals(run.queuedAt(), released.queuedAt(), "a released run keeps its place and its queued_at");
     Run again = claim("w2", "T4");
-    assertEquals(2, again.attempt());
+    assertEquals(1, again.attempt(), "a release counts no attempt");
+    assertTrue(again.fencingToken() > leased.fencingToken(), "but the new lease has a new token");
     assertRefused(Refusal.STALE_LEASE, runs.updateProgress(run.id(), leased.fencingToken(), 0.1, null), "old lease");
   }
 

@@ -6,7 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gpuagent.metrics.Metrics;
 import dev.gpuagent.ops.NodeRegistry;
+import dev.gpuagent.protocol.RunOutcome;
+import dev.gpuagent.protocol.ServerMessage;
+import dev.gpuagent.protocol.SlotInfo;
+import dev.gpuagent.protocol.WorkerMessage;
 import dev.gpuagent.server.ControlPlane;
+import dev.gpuagent.server.dispatch.ScriptedWorker;
 import dev.gpuagent.server.ServerSettings;
 import dev.gpuagent.server.api.CancelNotifier;
 import dev.gpuagent.server.http.Json;
@@ -103,6 +108,77 @@ class WebhookApiTest {
       assertEquals(0.0, body.get("progress").asDouble());
       assertEquals(Json.MAPPER.createArrayNode(), body.get("outputs"));
     }
+  }
+
+  @Test
+  void workerDrivenRunPostsQueuedStartedRunningSuccessAndProgressOnlyWhenAsked() throws Exception {
+    String token = server.identity().createWorkerToken("worker").plaintext();
+    try (ScriptedWorker worker = ScriptedWorker.connect(server.port(), token)) {
+      worker.hello("host-1", List.of(SlotInfo.cpu("cpu0")), List.of());
+      String plain = queue("{\"deployment_id\":\"" + QUICK + "\",\"webhook\":\"" + receiver.url() + "\"}");
+      drive(worker, plain);
+      List<JsonNode> events = eventsOf(plain, 4);
+      assertEquals(List.of("queued", "started", "running", "success"), field(events, "status"));
+      assertEquals(List.of("0.0", "0.0", "0.0", "1.0"), field(events, "progress"));
+      String detailed = queue("{\"deployment_id\":\"" + QUICK + "\",\"webhook\":\"" + receiver.url()
+          + "\",\"webhook_intermediate_status\":true}");
+      drive(worker, detailed);
+      List<JsonNode> all = eventsOf(detailed, 5);
+      assertEquals(List.of("queued", "started", "running", "running", "success"), field(all, "status"));
+      assertEquals(List.of("0.0", "0.0", "0.0", "0.5", "1.0"), field(all, "progress"));
+      assertEquals("Executing ImageBlur (2/3) step 20/40", all.get(3).get("live_status").asText());
+      awaitWebhookStatus(plain, "delivered");
+      awaitWebhookStatus(detailed, "delivered");
+      Thread.sleep(200);
+      assertEquals(4, eventsOf(plain, 4).size(), "no progress event for a run that did not ask");
+    }
+  }
+
+  /** Plays a whole run on the worker's side: lease, ack, a node, progress, finish. */
+  private static void drive(ScriptedWorker worker, String runId) {
+    ServerMessage.Lease lease = worker.await(ServerMessage.Lease.class, WAIT);
+    assertEquals(runId, lease.runId());
+    worker.send(new WorkerMessage.LeaseAck(lease.leaseId(), runId, lease.fencingToken()));
+    worker.send(new WorkerMessage.NodeStarted(lease.leaseId(), runId, lease.fencingToken(), "2", "ImageBlur", 1, 3));
+    worker.send(new WorkerMessage.Progress(lease.leaseId(), runId, lease.fencingToken(), 0.5,
+        "Executing ImageBlur (2/3) step 20/40", "2", 20, 40));
+    worker.send(new WorkerMessage.RunFinished(lease.leaseId(), runId, lease.fencingToken(), RunOutcome.SUCCESS, null,
+        List.of(), 2.0));
+  }
+
+  /** Waits for {@code count} events of {@code runId}, each with a valid Standard Webhooks signature; their bodies in order. */
+  private List<JsonNode> eventsOf(String runId, int count) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      List<Receiver.Received> mine = receiver.received().stream()
+          .filter(r -> r.body().contains("\"run_id\":\"" + runId + "\"")).toList();
+      if (mine.size() >= count) {
+        List<JsonNode> bodies = new java.util.ArrayList<>();
+        for (Receiver.Received request : mine) {
+          assertEquals(expectedSignature(request), request.signature(), "signature of " + request.id());
+          JsonNode body = Json.MAPPER.readTree(request.body());
+          assertEquals("run.updated", body.get("event_type").asText());
+          bodies.add(body);
+        }
+        return bodies;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("expected " + count + " events of run " + runId + ", got " + mine);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private String expectedSignature(Receiver.Received request) throws Exception {
+    String secret = new WebhookSecrets(dir.resolve("data")).secret(server.organisation().id());
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring(6)), "HmacSHA256"));
+    String signed = request.id() + "." + request.timestamp() + "." + request.body();
+    return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static List<String> field(List<JsonNode> events, String name) {
+    return events.stream().map(e -> e.get(name).asText()).toList();
   }
 
   @Test
