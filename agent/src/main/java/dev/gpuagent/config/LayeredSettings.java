@@ -94,8 +94,8 @@ public final class LayeredSettings {
     return pairs;
   }
 
-  /** The file's settings; an unknown key or a non-scalar value is an error. */
-  static Map<String, String> readYaml(Path file, List<Setting> settings) {
+  /** The file's settings by YAML key; an unknown key or a non-scalar value is an error. */
+  public static Map<String, String> readYaml(Path file, List<Setting> settings) {
     JsonNode root;
     try {
       root = new YAMLMapper().readTree(Files.readAllBytes(file));

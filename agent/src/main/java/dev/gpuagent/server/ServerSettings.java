@@ -1,21 +1,16 @@
 package dev.gpuagent.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.gpuagent.config.LayeredSettings;
 import dev.gpuagent.protocol.Protocol;
 import dev.gpuagent.server.dispatch.DispatchSettings;
 import dev.gpuagent.server.http.HttpServerConfig;
 import dev.gpuagent.server.store.NewRun;
 import dev.gpuagent.server.webhooks.WebhookSettings;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The server's settings, resolved once: command-line flag > environment variable ({@code GPU_AGENT_*})
@@ -240,43 +235,16 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
 
   /** The file's settings; an unknown key or a non-scalar value is an error (a typo must not pass silently). */
   static Map<Key, String> readYaml(Path file) {
-    JsonNode root;
-    try {
-      root = new YAMLMapper().readTree(Files.readAllBytes(file));
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
-    }
-    if (root == null || root.isMissingNode() || root.isNull()) {
-      return Map.of();
-    }
-    if (!root.isObject()) {
-      throw new IllegalArgumentException("config file " + file + " must be a YAML mapping");
-    }
+    java.util.List<LayeredSettings.Setting> known = java.util.Arrays.stream(Key.values())
+        .map(key -> new LayeredSettings.Setting(key.yaml, key.env, key.defaultValue)).toList();
     Map<Key, String> settings = new HashMap<>();
-    Set<String> known = new java.util.TreeSet<>();
-    for (Key key : Key.values()) {
-      known.add(key.yaml);
-    }
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
-      Key key = null;
-      for (Key candidate : Key.values()) {
-        if (candidate.yaml.equals(entry.getKey())) {
-          key = candidate;
+    LayeredSettings.readYaml(file, known).forEach((name, value) -> {
+      for (Key key : Key.values()) {
+        if (key.yaml.equals(name)) {
+          settings.put(key, value);
         }
       }
-      if (key == null) {
-        throw new IllegalArgumentException("config file " + file + ": unknown setting '" + entry.getKey()
-            + "'; known: " + known);
-      }
-      if (entry.getValue().isNull()) {
-        continue;
-      }
-      if (!entry.getValue().isValueNode()) {
-        throw new IllegalArgumentException("config file " + file + ": " + entry.getKey() + " must be a single value");
-      }
-      settings.put(key, entry.getValue().asText());
-    }
+    });
     return settings;
   }
 }
