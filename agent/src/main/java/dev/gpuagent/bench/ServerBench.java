@@ -1,0 +1,241 @@
+package dev.gpuagent.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gpuagent.metrics.Metrics;
+import dev.gpuagent.ops.NodeRegistry;
+import dev.gpuagent.server.ControlPlane;
+import dev.gpuagent.server.ServerSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code bench server}: the control plane in this process on a data folder of its own (the real
+ * SQLite store, durable as in production), driven over loopback HTTP/1.1 and the worker WebSocket.
+ *
+ * <ul>
+ *   <li>dispatch latency: from sending {@code POST /api/run/deployment/queue} to the {@code lease} frame
+ *       received by a connected {@link BenchWorker}, one run in flight at a time (the worker has spare
+ *       slots, so a slot is always free and the figure is the queue-and-push path alone);</li>
+ *   <li>the same under load: several clients queueing as fast as they can while the worker leases and
+ *       finishes every run (runs per second of the whole cycle, and the latency of each);</li>
+ *   <li>queue throughput: runs acknowledged per second with no worker connected (each 200 is a durable
+ *       commit), several keep-alive clients.</li>
+ * </ul>
+ */
+public final class ServerBench implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** A real deployment: one run input (validated on every queue call) applied to a small graph. */
+  static final String WORKFLOW = """
+      {"1": {"class_type": "ComfyUIDeployExternalNumberInt", "inputs": {"input_id": "width", "default_value": 64}},
+       "2": {"class_type": "EmptyImage", "inputs": {"width": ["1", 0], "height": 64, "batch_size": 1, "color": 255}},
+       "3": {"class_type": "ImageInvert", "inputs": {"image": ["2", 0]}},
+       "4": {"class_type": "SaveImage", "inputs": {"images": ["3", 0], "filename_prefix": "bench"}}}""";
+
+  private final ControlPlane server;
+  private final String apiKey;
+  private final String workerToken;
+  private final String deploymentId;
+  private final String queueBody;
+
+  private ServerBench(ControlPlane server) throws IOException, InterruptedException {
+    this.server = server;
+    this.apiKey = server.identity().createApiKey(server.organisation().id(), "bench").plaintext();
+    this.workerToken = server.identity().createWorkerToken("bench").plaintext();
+    try (HttpClient client = http()) {
+      String body = "{\"name\":\"bench\",\"workflow_api\":" + WORKFLOW + "}";
+      HttpResponse<String> created = client.send(post("/api/deployments", body), BodyHandlers.ofString());
+      if (created.statusCode() != 200) {
+        throw new IllegalStateException("creating the bench deployment: " + created.statusCode() + " " + created.body());
+      }
+      this.deploymentId = JSON.readTree(created.body()).get("id").asText();
+    }
+    this.queueBody = "{\"deployment_id\":\"" + deploymentId + "\",\"inputs\":{\"width\":32}}";
+  }
+
+  /** Starts the control plane on loopback, port 0, with its store in {@code dataDir}. */
+  public static ServerBench start(Path dataDir) throws IOException, InterruptedException {
+    Files.createDirectories(dataDir);
+    ServerSettings settings = new ServerSettings("127.0.0.1", 0, dataDir, dataDir.resolve("no-deployments"),
+        "bench", 1 << 20);
+    ControlPlane server = ControlPlane.start(settings, Metrics.prometheus(), NodeRegistry.standard(), run -> { },
+        Clock.systemUTC());
+    try {
+      return new ServerBench(server);
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** Latencies of one case, in nanoseconds, and the wall time it took. */
+  public record Sample(String name, int runs, int clients, long wallNanos, long[] queueNanos, long[] leaseNanos) {
+    public double runsPerSecond() {
+      return runs / (wallNanos / 1e9);
+    }
+  }
+
+  /**
+   * Queue-to-lease latency with one run in flight: {@code warmup} untimed runs, then {@code runs} timed.
+   */
+  public Sample dispatchLatency(int warmup, int runs) throws Exception {
+    try (BenchWorker worker = BenchWorker.connect(server.port(), workerToken, 4); HttpClient client = http()) {
+      for (int i = 0; i < warmup; i++) {
+        queueAndAwaitLease(client, worker);
+      }
+      long[] queue = new long[runs];
+      long[] lease = new long[runs];
+      long start = System.nanoTime();
+      for (int i = 0; i < runs; i++) {
+        long[] one = queueAndAwaitLease(client, worker);
+        queue[i] = one[0];
+        lease[i] = one[1];
+      }
+      return new Sample("dispatch latency, 1 in flight", runs, 1, System.nanoTime() - start, queue, lease);
+    }
+  }
+
+  /**
+   * {@code clients} keep-alive clients queue {@code runs} runs as fast as they are answered while a
+   * worker with {@code slots} slots leases and finishes each one; every run's queue-to-lease time counts.
+   */
+  public Sample underLoad(int runs, int clients, int slots) throws Exception {
+    try (BenchWorker worker = BenchWorker.connect(server.port(), workerToken, slots)) {
+      long before = worker.finishedRuns();
+      ConcurrentLinkedQueue<String[]> sent = new ConcurrentLinkedQueue<>();
+      Timed queued = queueConcurrently("dispatch under load", runs, clients, sent);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (worker.finishedRuns() - before < runs && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      long wall = System.nanoTime() - queued.startNanos;
+      long[] lease = new long[runs];
+      int i = 0;
+      for (String[] s : sent) {
+        Long arrived = worker.leaseArrival(s[0]);
+        if (arrived == null) {
+          throw new IllegalStateException("run " + s[0] + " was not leased within 60 s"
+              + (worker.failure() == null ? "" : ": " + worker.failure()));
+        }
+        lease[i++] = arrived - Long.parseLong(s[1]);
+      }
+      return new Sample(queued.sample.name(), runs, clients, wall, queued.sample.queueNanos(), lease);
+    }
+  }
+
+  /** Runs acknowledged per second with no worker connected: the API and the durable store alone. */
+  public Sample queueThroughput(int runs, int clients) throws Exception {
+    return queueConcurrently("queue throughput (no worker)", runs, clients, null).sample;
+  }
+
+  private record Timed(Sample sample, long startNanos) {}
+
+  private Timed queueConcurrently(String name, int runs, int clients, ConcurrentLinkedQueue<String[]> sent)
+      throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    long[] queue = new long[runs];
+    List<Thread> threads = new ArrayList<>();
+    List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<HttpClient> pool = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      pool.add(http());
+    }
+    long start = System.nanoTime();
+    for (int c = 0; c < clients; c++) {
+      HttpClient client = pool.get(c);
+      threads.add(Thread.ofPlatform().name("bench-client-" + c).start(() -> {
+        try {
+          for (int i = next.getAndIncrement(); i < runs; i = next.getAndIncrement()) {
+            long t0 = System.nanoTime();
+            String runId = queue(client);
+            queue[i] = System.nanoTime() - t0;
+            if (sent != null) {
+              sent.add(new String[] {runId, Long.toString(t0)});
+            }
+          }
+        } catch (Exception | AssertionError e) {
+          errors.add(e);
+          next.set(runs);
+        }
+      }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    long wall = System.nanoTime() - start;
+    pool.forEach(HttpClient::close);
+    if (!errors.isEmpty()) {
+      throw new IllegalStateException("queue call failed: " + errors.getFirst(), errors.getFirst());
+    }
+    return new Timed(new Sample(name, runs, clients, wall, queue, null), start);
+  }
+
+  private long[] queueAndAwaitLease(HttpClient client, BenchWorker worker) throws Exception {
+    long t0 = System.nanoTime();
+    String runId = queue(client);
+    long answered = System.nanoTime();
+    long deadline = t0 + TimeUnit.SECONDS.toNanos(10);
+    Long arrived;
+    while ((arrived = worker.awaitLease(runId, deadline)) == null) {
+      if (worker.failure() != null) {
+        throw new IllegalStateException("bench worker: " + worker.failure());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no lease for run " + runId + " within 10 s");
+      }
+    }
+    worker.forget(runId);
+    return new long[] {answered - t0, arrived - t0};
+  }
+
+  private String queue(HttpClient client) throws IOException, InterruptedException {
+    HttpResponse<String> r = client.send(post("/api/run/deployment/queue", queueBody), BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("queue answered " + r.statusCode() + ": " + r.body());
+    }
+    JsonNode body = JSON.readTree(r.body());
+    return body.get("run_id").asText();
+  }
+
+  private HttpRequest post(String path, String body) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+        .POST(BodyPublishers.ofString(body)).build();
+  }
+
+  private static HttpClient http() {
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** The {@code p}-th percentile (0..100) of {@code nanos}, in milliseconds (nearest rank). */
+  public static double percentileMs(long[] nanos, double p) {
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1e6;
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
