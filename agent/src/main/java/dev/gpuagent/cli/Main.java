@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = Version.class,
     description = "GPU worker agent and control plane for queued workflow runs.",
     subcommands = {RunCommand.class, NodesCommand.class, GpusCommand.class, BenchCommand.class,
-        KeysCommand.class, TokensCommand.class, ServerCommand.class, WebhooksCommand.class})
+        KeysCommand.class, TokensCommand.class, ServerCommand.class, WebhooksCommand.class, SubmitCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
