@@ -31,6 +31,10 @@ public final class BenchWorker implements AutoCloseable {
   private final ProtocolCodec codec = new ProtocolCodec();
   private final Map<String, CompletableFuture<Long>> leaseArrivals = new ConcurrentHashMap<>();
   private final CompletableFuture<ServerMessage.Welcome> welcome = new CompletableFuture<>();
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  private volatile boolean closing;
+  private static final AtomicLong CONNECTIONS = new AtomicLong();
+  private final AtomicLong leased = new AtomicLong();
   private final AtomicLong finished = new AtomicLong();
   private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "bench-worker-heartbeat");
@@ -54,7 +58,10 @@ public final class BenchWorker implements AutoCloseable {
     for (int i = 0; i < slots; i++) {
       offered.add(SlotInfo.cpu("cpu" + i));
     }
-    worker.send(new WorkerMessage.Hello(1, "bench-worker", "bench", Map.of(), offered, List.of()));
+    // A name of its own per connection: the same name would make the server treat it as a reconnect
+    // of the previous bench worker and re-queue that one's unfinished leases onto this one.
+    worker.send(new WorkerMessage.Hello(1, "bench-worker-" + CONNECTIONS.incrementAndGet(), "bench", Map.of(),
+        offered, List.of()));
     ServerMessage.Welcome w = worker.welcome.orTimeout(10, TimeUnit.SECONDS).join();
     long every = Math.max(50, w.heartbeatIntervalMs());
     worker.heartbeats.scheduleAtFixedRate(() -> worker.send(new WorkerMessage.Heartbeat(List.of(), List.of())),
@@ -113,11 +120,30 @@ public final class BenchWorker implements AutoCloseable {
     finished.incrementAndGet();
   }
 
+  /**
+   * Finishes what it was leased (up to 5 s), then closes the connection with a close handshake, so no
+   * run is left leased to a gone worker (it would be re-queued into a later case once its lease expired).
+   */
   @Override
   public void close() {
     heartbeats.shutdownNow();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (finished.get() < leased.get() && System.nanoTime() < deadline && failure == null) {
+      Thread.onSpinWait();
+      Thread.yield();
+    }
     WebSocket s = socket;
     if (s != null) {
+      try {
+        closing = true;
+        synchronized (this) {
+          s.sendClose(WebSocket.NORMAL_CLOSURE, "bench done").get(2, TimeUnit.SECONDS);
+        }
+        // The server's close reply means it has read every frame before ours.
+        closed.get(2, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // closing anyway
+      }
       s.abort();
     }
     client.close();
@@ -138,6 +164,7 @@ public final class BenchWorker implements AutoCloseable {
             case ServerMessage.Welcome w -> welcome.complete(w);
             case ServerMessage.Lease lease -> {
               arrival(lease.runId()).complete(arrived);
+              leased.incrementAndGet();
               // Off the listener thread: sends join, and the listener must keep reading meanwhile.
               CompletableFuture.runAsync(() -> onLease(lease));
             }
@@ -153,6 +180,10 @@ public final class BenchWorker implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+      closed.complete(null);
+      if (closing) {
+        return null;
+      }
       failure = "server closed the connection: " + statusCode + " " + reason;
       welcome.completeExceptionally(new IllegalStateException(failure));
       return null;
@@ -160,6 +191,10 @@ public final class BenchWorker implements AutoCloseable {
 
     @Override
     public void onError(WebSocket ws, Throwable error) {
+      closed.complete(null);
+      if (closing) {
+        return;
+      }
       failure = "connection failed: " + error;
       welcome.completeExceptionally(error);
     }

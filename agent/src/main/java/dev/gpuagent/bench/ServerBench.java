@@ -48,13 +48,15 @@ public final class ServerBench implements AutoCloseable {
        "4": {"class_type": "SaveImage", "inputs": {"images": ["3", 0], "filename_prefix": "bench"}}}""";
 
   private final ControlPlane server;
+  private final boolean jdkClient;
   private final String apiKey;
   private final String workerToken;
   private final String deploymentId;
   private final String queueBody;
 
-  private ServerBench(ControlPlane server) throws IOException, InterruptedException {
+  private ServerBench(ControlPlane server, boolean jdkClient) throws IOException, InterruptedException {
     this.server = server;
+    this.jdkClient = jdkClient;
     this.apiKey = server.identity().createApiKey(server.organisation().id(), "bench").plaintext();
     this.workerToken = server.identity().createWorkerToken("bench").plaintext();
     try (HttpClient client = http()) {
@@ -68,15 +70,18 @@ public final class ServerBench implements AutoCloseable {
     this.queueBody = "{\"deployment_id\":\"" + deploymentId + "\",\"inputs\":{\"width\":32}}";
   }
 
-  /** Starts the control plane on loopback, port 0, with its store in {@code dataDir}. */
-  public static ServerBench start(Path dataDir) throws IOException, InterruptedException {
+  /**
+   * Starts the control plane on loopback, port 0, with its store in {@code dataDir}. The queue calls
+   * go through {@link KeepAliveClient}, or java.net.http's client with {@code jdkClient}.
+   */
+  public static ServerBench start(Path dataDir, boolean jdkClient) throws IOException, InterruptedException {
     Files.createDirectories(dataDir);
     ServerSettings settings = new ServerSettings("127.0.0.1", 0, dataDir, dataDir.resolve("no-deployments"),
         "bench", 1 << 20);
     ControlPlane server = ControlPlane.start(settings, Metrics.prometheus(), NodeRegistry.standard(), run -> { },
         Clock.systemUTC());
     try {
-      return new ServerBench(server);
+      return new ServerBench(server, jdkClient);
     } catch (IOException | InterruptedException | RuntimeException e) {
       server.close();
       throw e;
@@ -98,7 +103,7 @@ public final class ServerBench implements AutoCloseable {
    * Queue-to-lease latency with one run in flight: {@code warmup} untimed runs, then {@code runs} timed.
    */
   public Sample dispatchLatency(int warmup, int runs) throws Exception {
-    try (BenchWorker worker = BenchWorker.connect(server.port(), workerToken, 4); HttpClient client = http()) {
+    try (BenchWorker worker = BenchWorker.connect(server.port(), workerToken, 4); QueueClient client = client()) {
       for (int i = 0; i < warmup; i++) {
         queueAndAwaitLease(client, worker);
       }
@@ -120,12 +125,25 @@ public final class ServerBench implements AutoCloseable {
    */
   public Sample underLoad(int runs, int clients, int slots) throws Exception {
     try (BenchWorker worker = BenchWorker.connect(server.port(), workerToken, slots)) {
-      long before = worker.finishedRuns();
       ConcurrentLinkedQueue<String[]> sent = new ConcurrentLinkedQueue<>();
       Timed queued = queueConcurrently("dispatch under load", runs, clients, sent);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (worker.finishedRuns() - before < runs && System.nanoTime() < deadline) {
-        Thread.sleep(5);
+      // The worker may lag far behind the clients when dispatch is slower than queueing: wait as long
+      // as leases keep coming, and give up after 30 s without one.
+      long lastProgress = System.nanoTime();
+      int leased = 0;
+      while (worker.failure() == null && System.nanoTime() - lastProgress < TimeUnit.SECONDS.toNanos(30)) {
+        int now = 0;
+        for (String[] s : sent) {
+          now += worker.leaseArrival(s[0]) == null ? 0 : 1;
+        }
+        if (now == runs) {
+          break;
+        }
+        if (now != leased) {
+          leased = now;
+          lastProgress = System.nanoTime();
+        }
+        Thread.sleep(20);
       }
       long wall = System.nanoTime() - queued.startNanos;
       long[] lease = new long[runs];
@@ -133,7 +151,7 @@ public final class ServerBench implements AutoCloseable {
       for (String[] s : sent) {
         Long arrived = worker.leaseArrival(s[0]);
         if (arrived == null) {
-          throw new IllegalStateException("run " + s[0] + " was not leased within 60 s"
+          throw new IllegalStateException("run " + s[0] + " was not leased (no lease for 30 s)"
               + (worker.failure() == null ? "" : ": " + worker.failure()));
         }
         lease[i++] = arrived - Long.parseLong(s[1]);
@@ -155,18 +173,18 @@ public final class ServerBench implements AutoCloseable {
     long[] queue = new long[runs];
     List<Thread> threads = new ArrayList<>();
     List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
-    List<HttpClient> pool = new ArrayList<>();
+    List<QueueClient> pool = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
-      pool.add(http());
+      pool.add(client());
     }
     long start = System.nanoTime();
     for (int c = 0; c < clients; c++) {
-      HttpClient client = pool.get(c);
+      QueueClient client = pool.get(c);
       threads.add(Thread.ofPlatform().name("bench-client-" + c).start(() -> {
         try {
           for (int i = next.getAndIncrement(); i < runs; i = next.getAndIncrement()) {
             long t0 = System.nanoTime();
-            String runId = queue(client);
+            String runId = client.queue();
             queue[i] = System.nanoTime() - t0;
             if (sent != null) {
               sent.add(new String[] {runId, Long.toString(t0)});
@@ -182,16 +200,18 @@ public final class ServerBench implements AutoCloseable {
       t.join();
     }
     long wall = System.nanoTime() - start;
-    pool.forEach(HttpClient::close);
+    for (QueueClient client : pool) {
+      client.close();
+    }
     if (!errors.isEmpty()) {
       throw new IllegalStateException("queue call failed: " + errors.getFirst(), errors.getFirst());
     }
     return new Timed(new Sample(name, runs, clients, wall, queue, null), start);
   }
 
-  private long[] queueAndAwaitLease(HttpClient client, BenchWorker worker) throws Exception {
+  private long[] queueAndAwaitLease(QueueClient client, BenchWorker worker) throws Exception {
     long t0 = System.nanoTime();
-    String runId = queue(client);
+    String runId = client.queue();
     long answered = System.nanoTime();
     long deadline = t0 + TimeUnit.SECONDS.toNanos(10);
     Long arrived;
@@ -207,13 +227,51 @@ public final class ServerBench implements AutoCloseable {
     return new long[] {answered - t0, arrived - t0};
   }
 
-  private String queue(HttpClient client) throws IOException, InterruptedException {
-    HttpResponse<String> r = client.send(post("/api/run/deployment/queue", queueBody), BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException("queue answered " + r.statusCode() + ": " + r.body());
+  /** One client connection that queues the bench's run and answers its id. */
+  private interface QueueClient extends AutoCloseable {
+    String queue() throws IOException, InterruptedException;
+
+    @Override
+    void close() throws IOException;
+  }
+
+  private QueueClient client() throws IOException {
+    if (jdkClient) {
+      HttpClient client = http();
+      return new QueueClient() {
+        @Override
+        public String queue() throws IOException, InterruptedException {
+          HttpResponse<String> r = client.send(post("/api/run/deployment/queue", queueBody), BodyHandlers.ofString());
+          return runId(r.statusCode(), r.body());
+        }
+
+        @Override
+        public void close() {
+          client.close();
+        }
+      };
     }
-    JsonNode body = JSON.readTree(r.body());
-    return body.get("run_id").asText();
+    KeepAliveClient client = new KeepAliveClient(server.port());
+    return new QueueClient() {
+      @Override
+      public String queue() throws IOException {
+        KeepAliveClient.Answer r = client.post("/api/run/deployment/queue", apiKey, queueBody);
+        return runId(r.status(), r.body());
+      }
+
+      @Override
+      public void close() throws IOException {
+        client.close();
+      }
+    };
+  }
+
+  private static String runId(int status, String body) throws IOException {
+    if (status != 200) {
+      throw new IllegalStateException("queue answered " + status + ": " + body);
+    }
+    JsonNode json = JSON.readTree(body);
+    return json.get("run_id").asText();
   }
 
   private HttpRequest post(String path, String body) {

@@ -3,6 +3,7 @@ package dev.gpuagent.cli;
 import dev.gpuagent.bench.BenchReport;
 import dev.gpuagent.bench.ServerBench;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,12 +34,16 @@ final class BenchServerCommand implements Callable<Integer> {
   @Option(names = "--clients", defaultValue = "8", description = "Concurrent HTTP/1.1 clients (default: ${DEFAULT-VALUE}).")
   int clients;
 
-  @Option(names = "--warmup", defaultValue = "2000", description = "Untimed runs before timing (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", defaultValue = "1000", description = "Untimed runs before timing (default: ${DEFAULT-VALUE}).")
   int warmup;
 
   @Option(names = "--data-dir", paramLabel = "DIR",
       description = "Data folder for the store (default: a new temporary folder, deleted afterwards).")
   Path dataDir;
+
+  @Option(names = "--jdk-client",
+      description = "Queue through java.net.http's client instead of the bench's blocking keep-alive client.")
+  boolean jdkClient;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
   Path json;
@@ -51,7 +56,8 @@ final class BenchServerCommand implements Callable<Integer> {
     }
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("gpu-agent-bench-server");
     BenchReport report = new BenchReport("server");
-    try (ServerBench bench = ServerBench.start(dir)) {
+    double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    try (ServerBench bench = ServerBench.start(dir, jdkClient)) {
       int latencyRuns = Math.max(1, runs / 5);
       // Warm the JIT on the full cycle first, so the timed cases measure the steady state.
       if (warmup > 0) {
@@ -72,6 +78,10 @@ final class BenchServerCommand implements Callable<Integer> {
       report.summary("dispatch_under_load_p99_ms", ServerBench.percentileMs(loaded.leaseNanos(), 99));
       report.summary("dispatch_target_p99_ms", TARGET_P99_MS);
       report.summary("clients", clients);
+      report.summary("http_client", jdkClient ? "java.net.http" : "blocking keep-alive socket");
+      // Other processes on a small host move these figures: the load average says how quiet it was.
+      report.summary("load_average_1m_before", loadBefore);
+      report.summary("load_average_1m_after", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       report.summary("store", "sqlite " + fileSystem(dir));
     } finally {
       if (dataDir == null) {
