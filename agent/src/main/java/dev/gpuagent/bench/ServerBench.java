@@ -120,30 +120,34 @@ public final class ServerBench implements AutoCloseable {
   }
 
   /**
-   * {@code clients} keep-alive clients queue {@code runs} runs as fast as they are answered while a
-   * worker with {@code slots} slots leases and finishes each one; every run's queue-to-lease time counts.
+   * {@code clients} keep-alive clients queue {@code runs} runs, paced to {@code ratePerS} runs a second
+   * in all (0: as fast as they are answered), while a worker with {@code slots} slots leases and
+   * finishes each one; every run's queue-to-lease time counts, from the moment its request was sent.
+   * Paced below the dispatcher's capacity this is the latency under load; unpaced, when queueing is
+   * faster than dispatch, it is mostly the time a run waited in the backlog.
    */
-  public Sample underLoad(int runs, int clients, int slots) throws Exception {
+  public Sample underLoad(String name, int runs, int clients, int slots, double ratePerS) throws Exception {
     try (BenchWorker worker = BenchWorker.connect(server.port(), workerToken, slots)) {
-      ConcurrentLinkedQueue<String[]> sent = new ConcurrentLinkedQueue<>();
-      Timed queued = queueConcurrently("dispatch under load", runs, clients, sent);
+      ConcurrentLinkedQueue<String[]> sentQueue = new ConcurrentLinkedQueue<>();
+      Timed queued = queueConcurrently(name, runs, clients, ratePerS, sentQueue);
+      List<String[]> sent = new ArrayList<>(sentQueue);
       // The worker may lag far behind the clients when dispatch is slower than queueing: wait as long
-      // as leases keep coming, and give up after 30 s without one.
+      // as leases keep coming, and give up after 30 s without one. Leases come in about queue order,
+      // so one pointer over the list finds the first run still waiting.
       long lastProgress = System.nanoTime();
-      int leased = 0;
+      int waiting = 0;
       while (worker.failure() == null && System.nanoTime() - lastProgress < TimeUnit.SECONDS.toNanos(30)) {
-        int now = 0;
-        for (String[] s : sent) {
-          now += worker.leaseArrival(s[0]) == null ? 0 : 1;
+        int before = waiting;
+        while (waiting < sent.size() && worker.leaseArrival(sent.get(waiting)[0]) != null) {
+          waiting++;
         }
-        if (now == runs) {
+        if (waiting == sent.size()) {
           break;
         }
-        if (now != leased) {
-          leased = now;
+        if (waiting != before) {
           lastProgress = System.nanoTime();
         }
-        Thread.sleep(20);
+        Thread.sleep(5);
       }
       long wall = System.nanoTime() - queued.startNanos;
       long[] lease = new long[runs];
@@ -156,18 +160,19 @@ public final class ServerBench implements AutoCloseable {
         }
         lease[i++] = arrived - Long.parseLong(s[1]);
       }
-      return new Sample(queued.sample.name(), runs, clients, wall, queued.sample.queueNanos(), lease);
+      return new Sample(name, runs, clients, wall, queued.sample.queueNanos(), lease);
     }
   }
 
   /** Runs acknowledged per second with no worker connected: the API and the durable store alone. */
   public Sample queueThroughput(int runs, int clients) throws Exception {
-    return queueConcurrently("queue throughput (no worker)", runs, clients, null).sample;
+    return queueConcurrently("queue throughput (no worker)", runs, clients, 0, null).sample;
   }
 
   private record Timed(Sample sample, long startNanos) {}
 
-  private Timed queueConcurrently(String name, int runs, int clients, ConcurrentLinkedQueue<String[]> sent)
+  private Timed queueConcurrently(String name, int runs, int clients, double ratePerS,
+      ConcurrentLinkedQueue<String[]> sent)
       throws Exception {
     AtomicInteger next = new AtomicInteger();
     long[] queue = new long[runs];
@@ -183,6 +188,13 @@ public final class ServerBench implements AutoCloseable {
       threads.add(Thread.ofPlatform().name("bench-client-" + c).start(() -> {
         try {
           for (int i = next.getAndIncrement(); i < runs; i = next.getAndIncrement()) {
+            if (ratePerS > 0) {
+              long due = start + (long) (i * 1e9 / ratePerS);
+              long wait = due - System.nanoTime();
+              if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+              }
+            }
             long t0 = System.nanoTime();
             String runId = client.queue();
             queue[i] = System.nanoTime() - t0;

@@ -41,6 +41,10 @@ final class BenchServerCommand implements Callable<Integer> {
       description = "Data folder for the store (default: a new temporary folder, deleted afterwards).")
   Path dataDir;
 
+  @Option(names = "--load-rate", defaultValue = "200",
+      description = "Runs a second queued in the 'under load' case (default: ${DEFAULT-VALUE}).")
+  double loadRate;
+
   @Option(names = "--jdk-client",
       description = "Queue through java.net.http's client instead of the bench's blocking keep-alive client.")
   boolean jdkClient;
@@ -50,8 +54,9 @@ final class BenchServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (runs < 1 || clients < 1 || warmup < 0) {
-      spec.commandLine().getErr().println("gpu-agent bench server: --runs and --clients must be positive, --warmup not negative");
+    if (runs < 1 || clients < 1 || warmup < 0 || !(loadRate > 0)) {
+      spec.commandLine().getErr().println(
+          "gpu-agent bench server: --runs, --clients and --load-rate must be positive, --warmup not negative");
       return 2;
     }
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("gpu-agent-bench-server");
@@ -61,12 +66,14 @@ final class BenchServerCommand implements Callable<Integer> {
       int latencyRuns = Math.max(1, runs / 5);
       // Warm the JIT on the full cycle first, so the timed cases measure the steady state.
       if (warmup > 0) {
-        bench.underLoad(warmup, clients, 2 * clients);
+        bench.underLoad("warmup", warmup, clients, 2 * clients, 0);
       }
       ServerBench.Sample idle = bench.dispatchLatency(Math.min(warmup, 200), latencyRuns);
-      ServerBench.Sample loaded = bench.underLoad(latencyRuns, clients, 2 * clients);
+      ServerBench.Sample paced = bench.underLoad("dispatch under load, " + Math.round(loadRate) + "/s", latencyRuns,
+          clients, 2 * clients, loadRate);
+      ServerBench.Sample saturated = bench.underLoad("dispatch saturated", latencyRuns, clients, 2 * clients, 0);
       ServerBench.Sample queued = bench.queueThroughput(runs, clients);
-      for (ServerBench.Sample s : new ServerBench.Sample[] {queued, idle, loaded}) {
+      for (ServerBench.Sample s : new ServerBench.Sample[] {queued, idle, paced, saturated}) {
         row(report, s, s.queueNanos(), "queue answer");
         if (s.leaseNanos() != null) {
           row(report, s, s.leaseNanos(), "queue -> lease");
@@ -74,9 +81,12 @@ final class BenchServerCommand implements Callable<Integer> {
       }
       report.summary("queue_runs_per_s", queued.runsPerSecond());
       report.summary("queue_target_runs_per_s", TARGET_RUNS_PER_S);
+      report.summary("dispatch_p50_ms", ServerBench.percentileMs(idle.leaseNanos(), 50));
       report.summary("dispatch_p99_ms", ServerBench.percentileMs(idle.leaseNanos(), 99));
-      report.summary("dispatch_under_load_p99_ms", ServerBench.percentileMs(loaded.leaseNanos(), 99));
       report.summary("dispatch_target_p99_ms", TARGET_P99_MS);
+      report.summary("dispatch_under_load_rate_per_s", loadRate);
+      report.summary("dispatch_under_load_p99_ms", ServerBench.percentileMs(paced.leaseNanos(), 99));
+      report.summary("dispatch_saturated_runs_per_s", saturated.runsPerSecond());
       report.summary("clients", clients);
       report.summary("http_client", jdkClient ? "java.net.http" : "blocking keep-alive socket");
       // Other processes on a small host move these figures: the load average says how quiet it was.

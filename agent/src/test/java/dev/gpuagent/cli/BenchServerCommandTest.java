@@ -26,7 +26,7 @@ class BenchServerCommandTest {
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     int code;
     try {
-      code = Main.commandLine().execute("bench", "server", "--runs", "20", "--clients", "2", "--warmup", "5",
+      code = Main.commandLine().execute("bench", "server", "--runs", "20", "--clients", "2", "--warmup", "5", "--load-rate", "500",
           "--data-dir", dir.resolve("data").toString(), "--json", json.toString());
     } finally {
       System.setOut(out);
@@ -40,18 +40,20 @@ class BenchServerCommandTest {
     assertEquals("server", root.get("benchmark").asText());
     assertTrue(root.get("machine").has("cpus"));
     JsonNode summary = root.get("summary");
-    for (String key : List.of("queue_runs_per_s", "queue_target_runs_per_s", "dispatch_p99_ms",
-        "dispatch_under_load_p99_ms", "dispatch_target_p99_ms", "clients", "store")) {
+    for (String key : List.of("queue_runs_per_s", "queue_target_runs_per_s", "dispatch_p50_ms", "dispatch_p99_ms",
+        "dispatch_target_p99_ms", "dispatch_under_load_rate_per_s", "dispatch_under_load_p99_ms",
+        "dispatch_saturated_runs_per_s", "clients", "http_client", "load_average_1m_before", "store")) {
       assertTrue(summary.has(key), key + " in " + summary);
     }
     assertTrue(summary.get("queue_runs_per_s").asDouble() > 0);
     assertEquals(2000.0, summary.get("queue_target_runs_per_s").asDouble());
     assertEquals(5.0, summary.get("dispatch_target_p99_ms").asDouble());
     JsonNode rows = root.get("rows");
-    assertEquals(5, rows.size(), rows.toString());
+    assertEquals(7, rows.size(), rows.toString());
     List<String> cases = List.of("queue throughput (no worker)/queue answer", "dispatch latency, 1 in flight/queue answer",
-        "dispatch latency, 1 in flight/queue -> lease", "dispatch under load/queue answer",
-        "dispatch under load/queue -> lease");
+        "dispatch latency, 1 in flight/queue -> lease", "dispatch under load, 500/s/queue answer",
+        "dispatch under load, 500/s/queue -> lease", "dispatch saturated/queue answer",
+        "dispatch saturated/queue -> lease");
     for (int i = 0; i < rows.size(); i++) {
       JsonNode row = rows.get(i);
       assertEquals(cases.get(i), row.get("case").asText() + "/" + row.get("measure").asText());
@@ -76,6 +78,6 @@ class BenchServerCommandTest {
       System.setErr(err);
     }
     assertEquals(2, code);
-    assertTrue(captured.toString(StandardCharsets.UTF_8).contains("--runs and --clients must be positive"));
+    assertTrue(captured.toString(StandardCharsets.UTF_8).contains("--runs, --clients and --load-rate must be positive"));
   }
 }
