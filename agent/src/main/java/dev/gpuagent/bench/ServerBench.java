@@ -6,6 +6,10 @@ import dev.gpuagent.metrics.Metrics;
 import dev.gpuagent.ops.NodeRegistry;
 import dev.gpuagent.server.ControlPlane;
 import dev.gpuagent.server.ServerSettings;
+import dev.gpuagent.server.identity.JdbcIdentityStore;
+import dev.gpuagent.server.store.NewDeployment;
+import dev.gpuagent.server.store.NewRun;
+import dev.gpuagent.server.store.Stores;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -90,6 +95,29 @@ public final class ServerBench implements AutoCloseable {
 
   public int port() {
     return server.port();
+  }
+
+  /**
+   * The floor under every figure here: {@code runs} durable commits one after another (an UPDATE of
+   * one run row, each waited for, as the dispatcher waits for its writes) on a store of its own beside
+   * the server's, so the disk's sync latency at the time of the run is in the report.
+   */
+  public static Sample storeCommits(Path dir, int runs) throws IOException {
+    Files.createDirectories(dir);
+    try (Stores stores = Stores.openSqlite(dir, Clock.systemUTC())) {
+      UUID org = new JdbcIdentityStore(stores.database(), Clock.systemUTC()).ensureOrganisation("bench").id();
+      UUID deployment = stores.deployments().create(new NewDeployment(org, "bench", "{}", "[]", null, 60)).id();
+      UUID run = stores.runs().insertAsync(new NewRun(org, deployment, "{}", "{}", null, "api", null, false,
+          NewRun.DEFAULT_MAX_ATTEMPTS, 60)).join().id();
+      long[] commit = new long[runs];
+      long start = System.nanoTime();
+      for (int i = 0; i < runs; i++) {
+        long t0 = System.nanoTime();
+        stores.runs().setWebhookStatus(run, "bench " + i);
+        commit[i] = System.nanoTime() - t0;
+      }
+      return new Sample("store: durable commit, one at a time", runs, 1, System.nanoTime() - start, commit, null);
+    }
   }
 
   /** Latencies of one case, in nanoseconds, and the wall time it took. */

@@ -62,7 +62,8 @@ final class BenchServerCommand implements Callable<Integer> {
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("gpu-agent-bench-server");
     BenchReport report = new BenchReport("server");
     double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    try (ServerBench bench = ServerBench.start(dir, jdkClient)) {
+    ServerBench.Sample commits = ServerBench.storeCommits(dir.resolve("commit-probe"), Math.max(10, runs / 10));
+    try (ServerBench bench = ServerBench.start(dir.resolve("server"), jdkClient)) {
       int latencyRuns = Math.max(1, runs / 5);
       // Warm the JIT on the full cycle first, so the timed cases measure the steady state.
       if (warmup > 0) {
@@ -73,6 +74,7 @@ final class BenchServerCommand implements Callable<Integer> {
           clients, 2 * clients, loadRate);
       ServerBench.Sample saturated = bench.underLoad("dispatch saturated", latencyRuns, clients, 2 * clients, 0);
       ServerBench.Sample queued = bench.queueThroughput(runs, clients);
+      row(report, commits, commits.queueNanos(), "commit");
       for (ServerBench.Sample s : new ServerBench.Sample[] {queued, idle, paced, saturated}) {
         row(report, s, s.queueNanos(), "queue answer");
         if (s.leaseNanos() != null) {
@@ -87,6 +89,8 @@ final class BenchServerCommand implements Callable<Integer> {
       report.summary("dispatch_under_load_rate_per_s", loadRate);
       report.summary("dispatch_under_load_p99_ms", ServerBench.percentileMs(paced.leaseNanos(), 99));
       report.summary("dispatch_saturated_runs_per_s", saturated.runsPerSecond());
+      report.summary("store_commit_p50_ms", ServerBench.percentileMs(commits.queueNanos(), 50));
+      report.summary("store_commit_p99_ms", ServerBench.percentileMs(commits.queueNanos(), 99));
       report.summary("clients", clients);
       report.summary("http_client", jdkClient ? "java.net.http" : "blocking keep-alive socket");
       // Other processes on a small host move these figures: the load average says how quiet it was.

@@ -42,15 +42,15 @@ class BenchServerCommandTest {
     JsonNode summary = root.get("summary");
     for (String key : List.of("queue_runs_per_s", "queue_target_runs_per_s", "dispatch_p50_ms", "dispatch_p99_ms",
         "dispatch_target_p99_ms", "dispatch_under_load_rate_per_s", "dispatch_under_load_p99_ms",
-        "dispatch_saturated_runs_per_s", "clients", "http_client", "load_average_1m_before", "store")) {
+        "dispatch_saturated_runs_per_s", "store_commit_p50_ms", "store_commit_p99_ms", "clients", "http_client", "load_average_1m_before", "store")) {
       assertTrue(summary.has(key), key + " in " + summary);
     }
     assertTrue(summary.get("queue_runs_per_s").asDouble() > 0);
     assertEquals(2000.0, summary.get("queue_target_runs_per_s").asDouble());
     assertEquals(5.0, summary.get("dispatch_target_p99_ms").asDouble());
     JsonNode rows = root.get("rows");
-    assertEquals(7, rows.size(), rows.toString());
-    List<String> cases = List.of("queue throughput (no worker)/queue answer", "dispatch latency, 1 in flight/queue answer",
+    assertEquals(8, rows.size(), rows.toString());
+    List<String> cases = List.of("store: durable commit, one at a time/commit", "queue throughput (no worker)/queue answer", "dispatch latency, 1 in flight/queue answer",
         "dispatch latency, 1 in flight/queue -> lease", "dispatch under load, 500/s/queue answer",
         "dispatch under load, 500/s/queue -> lease", "dispatch saturated/queue answer",
         "dispatch saturated/queue -> lease");
@@ -62,8 +62,9 @@ class BenchServerCommandTest {
       }
       assertTrue(row.get("p50_ms").asDouble() <= row.get("max_ms").asDouble(), row.toString());
     }
-    assertEquals(20, rows.get(0).get("runs").asInt());
-    assertEquals(4, rows.get(1).get("runs").asInt(), "the latency cases use a fifth of --runs");
+    assertEquals(10, rows.get(0).get("runs").asInt(), "a tenth of --runs commits, at least 10");
+    assertEquals(20, rows.get(1).get("runs").asInt());
+    assertEquals(4, rows.get(2).get("runs").asInt(), "the latency cases use a fifth of --runs");
   }
 
   @Test
