@@ -50,6 +50,13 @@ final class KeepAliveClient implements AutoCloseable {
     return read();
   }
 
+  Answer get(String path, String bearer) throws IOException {
+    String head = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + bearer + "\r\n\r\n";
+    out.write(head.getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    return read();
+  }
+
   private Answer read() throws IOException {
     String status = line();
     if (!status.startsWith("HTTP/1.1 ") || status.length() < 12) {

@@ -264,12 +264,23 @@ public final class ServerBench implements AutoCloseable {
       }
     }
     worker.forget(runId);
+    // One run in flight means the previous one has ended before the next is queued: otherwise its
+    // lease_ack and run_finished writes would still be ahead of the next run's in the store's queue.
+    long ended = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!"success".equals(client.status(runId))) {
+      if (System.nanoTime() > ended) {
+        throw new IllegalStateException("run " + runId + " did not end within 10 s of its lease");
+      }
+      Thread.sleep(0, 200_000);
+    }
     return new long[] {answered - t0, arrived - t0};
   }
 
-  /** One client connection that queues the bench's run and answers its id. */
+  /** One client connection that queues the bench's run and answers its id, and reads a run's status. */
   private interface QueueClient extends AutoCloseable {
     String queue() throws IOException, InterruptedException;
+
+    String status(String runId) throws IOException, InterruptedException;
 
     @Override
     void close() throws IOException;
@@ -283,6 +294,13 @@ public final class ServerBench implements AutoCloseable {
         public String queue() throws IOException, InterruptedException {
           HttpResponse<String> r = client.send(post("/api/run/deployment/queue", queueBody), BodyHandlers.ofString());
           return runId(r.statusCode(), r.body());
+        }
+
+        @Override
+        public String status(String runId) throws IOException, InterruptedException {
+          HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+              + "/api/run/" + runId)).header("Authorization", "Bearer " + apiKey).build(), BodyHandlers.ofString());
+          return runStatus(r.statusCode(), r.body());
         }
 
         @Override
@@ -300,6 +318,12 @@ public final class ServerBench implements AutoCloseable {
       }
 
       @Override
+      public String status(String runId) throws IOException {
+        KeepAliveClient.Answer r = client.get("/api/run/" + runId, apiKey);
+        return runStatus(r.status(), r.body());
+      }
+
+      @Override
       public void close() throws IOException {
         client.close();
       }
@@ -312,6 +336,13 @@ public final class ServerBench implements AutoCloseable {
     }
     JsonNode json = JSON.readTree(body);
     return json.get("run_id").asText();
+  }
+
+  private static String runStatus(int code, String body) throws IOException {
+    if (code != 200) {
+      throw new IllegalStateException("get run answered " + code + ": " + body);
+    }
+    return JSON.readTree(body).get("status").asText();
   }
 
   private HttpRequest post(String path, String body) {
