@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -242,6 +243,125 @@ class SubmitCommandTest {
     } finally {
       child.destroyForcibly();
     }
+  }
+
+  /**
+   * On a terminal (a pseudo-terminal from util-linux's {@code script}): Ctrl-C asks; "n" goes on
+   * waiting; Ctrl-C again and "y" cancel the run and exit 130. No worker is connected, so the run stays
+   * queued until then.
+   */
+  @Test
+  void ctrlCOnATerminalAsksAndCancelsOnYes() throws Exception {
+    try (TerminalChild child = TerminalChild.start(dir, "submit", "--server", url(), "--api-key", key,
+        "--deployment", QUICK, "--wait")) {
+      child.await("% queued", 1);
+      child.type("\u0003"); // Ctrl-C
+      child.await("? [y/N] ", 1);
+      child.type("n\n");
+      child.await("% queued", child.count("% queued") + 2); // the bar is drawn again: still waiting
+      assertTrue(child.process.isAlive(), "'n' keeps waiting: " + child.screen);
+      child.type("\u0003");
+      child.await("? [y/N] ", 2);
+      child.type("y\n");
+      assertEquals(130, child.exitCode(), child.screen.toString());
+      String runId = child.screen.toString().lines().findFirst().orElseThrow().strip();
+      assertTrue(child.screen.toString().contains("cancel run " + runId + "? [y/N] "), child.screen.toString());
+      assertTrue(child.screen.toString().contains("run " + runId + " cancelled"), child.screen.toString());
+      assertEquals("cancelled", run(runId).get("status").asText());
+    }
+  }
+
+  @Test
+  void aSecondCtrlCDuringTheQuestionCancels() throws Exception {
+    try (TerminalChild child = TerminalChild.start(dir, "submit", "--server", url(), "--api-key", key,
+        "--deployment", QUICK, "--wait")) {
+      child.await("% queued", 1);
+      child.type("\u0003");
+      child.await("? [y/N] ", 1);
+      child.type("\u0003");
+      assertEquals(130, child.exitCode(), child.screen.toString());
+      String runId = child.screen.toString().lines().findFirst().orElseThrow().strip();
+      assertEquals("cancelled", run(runId).get("status").asText());
+    }
+  }
+
+  /**
+   * {@code gpu-agent} on a pseudo-terminal (util-linux's {@code script}), so it sees a console:
+   * what it draws is collected in {@link #screen}, {@link #type} sends keys (Ctrl-C included).
+   */
+  private static final class TerminalChild implements AutoCloseable {
+    final Process process;
+    final StringBuffer screen = new StringBuffer();
+    private final Thread reader;
+
+    private TerminalChild(Process process) {
+      this.process = process;
+      this.reader = Thread.ofPlatform().daemon().start(() -> {
+        try (var in = new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)) {
+          int c;
+          while ((c = in.read()) >= 0) {
+            screen.append((char) c);
+          }
+        } catch (java.io.IOException ignored) {
+          // the child ended
+        }
+      });
+    }
+
+    static TerminalChild start(Path dir, String... args) throws java.io.IOException {
+      Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "util-linux script is not installed");
+      List<String> command = new java.util.ArrayList<>(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+          "-cp", quote(System.getProperty("java.class.path")), Main.class.getName()));
+      command.addAll(List.of(args));
+      ProcessBuilder builder = new ProcessBuilder("/usr/bin/script", "-qfec", String.join(" ", command), "/dev/null")
+          .directory(dir.toFile()).redirectErrorStream(true);
+      builder.environment().put("GPU_AGENT_LOG_LEVEL", "WARN");
+      return new TerminalChild(builder.start());
+    }
+
+    void type(String keys) throws java.io.IOException {
+      process.getOutputStream().write(keys.getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().flush();
+    }
+
+    int count(String part) {
+      return SubmitCommandTest.count(screen.toString(), part);
+    }
+
+    /** Waits (up to 20 s) until {@code part} has been printed {@code times} times. */
+    void await(String part, int times) throws InterruptedException {
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (count(part) < times) {
+        if (System.nanoTime() > end) {
+          throw new AssertionError("'" + part + "' x" + times + " not printed; the screen: " + screen);
+        }
+        Thread.sleep(20);
+      }
+    }
+
+    int exitCode() throws InterruptedException {
+      assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exited: " + screen);
+      reader.join(5000);
+      return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+      process.destroyForcibly();
+    }
+  }
+
+  private static String quote(String text) {
+    return "'" + text.replace("'", "'\\''") + "'";
+  }
+
+  private static int count(String text, String part) {
+    int n = 0;
+    for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+      n++;
+    }
+    return n;
   }
 
   private JsonNode run(String runId) throws Exception {
