@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
  * that (the JVM exits once the hooks return), so this uses {@code sun.misc.Signal}, the JDK's
  * supported-but-unexported signal API (module jdk.unsupported). Each signal runs {@code action} on a
  * thread of its own, so an action may block (on a question) and a second Ctrl-C still arrives.
- * Where the signal cannot be taken (the JVM runs with {@code -Xrs}), a shutdown hook runs the action
- * instead before the JVM exits.
+ * Where the signal cannot be taken (the JVM runs with {@code -Xrs}), a shutdown hook runs
+ * {@code atExit} instead before the JVM exits (nothing can be asked then).
  */
 final class InterruptHandler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(InterruptHandler.class);
@@ -24,12 +24,12 @@ final class InterruptHandler implements AutoCloseable {
     this.hook = hook;
   }
 
-  static InterruptHandler install(Runnable action) {
+  static InterruptHandler install(Runnable action, Runnable atExit) {
     try {
       return new InterruptHandler(sun.misc.Signal.handle(INT, signal -> action.run()), null);
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
-      LOG.debug("SIGINT cannot be handled ({}); Ctrl-C runs the action from a shutdown hook", e.getMessage());
-      Thread hook = new Thread(action, "gpu-agent-interrupt");
+      LOG.debug("SIGINT cannot be handled ({}); a shutdown hook acts on Ctrl-C instead", e.getMessage());
+      Thread hook = new Thread(atExit, "gpu-agent-interrupt");
       Runtime.getRuntime().addShutdownHook(hook);
       return new InterruptHandler(null, hook);
     }

@@ -119,7 +119,7 @@ final class SubmitCommand implements Callable<Integer> {
 
     int follow() throws InterruptedException {
       out.flush();
-      try (InterruptHandler ignored = InterruptHandler.install(this::onCtrlC)) {
+      try (InterruptHandler ignored = InterruptHandler.install(this::onCtrlC, this::cancel)) {
         long failingSince = 0;
         while (true) {
           JsonNode run;
