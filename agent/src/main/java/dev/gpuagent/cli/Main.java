@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     description = "GPU worker agent and control plane for queued workflow runs.",
     subcommands = {RunCommand.class, NodesCommand.class, GpusCommand.class, BenchCommand.class,
         KeysCommand.class, TokensCommand.class, ServerCommand.class, WorkerCommand.class, DevCommand.class,
-        WebhooksCommand.class})
+        SubmitCommand.class, WebhooksCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
