@@ -111,18 +111,6 @@ public record WorkerSettings(URI server, String token, String name, Map<String, 
         s.list(ALLOW_URL_HOSTS.yaml()));
   }
 
-  /** The same settings with {@code n} CPU slots. */
-  public WorkerSettings withCpuSlots(int n) {
-    return new WorkerSettings(server, token, name, labels, gpus, n, cpuThreads, metricsHost, metricsPort, drainTimeout,
-        inputDir, allowUrlHosts);
-  }
-
-  /** The same settings with another metrics port (-1: none). */
-  public WorkerSettings withMetricsPort(int port) {
-    return new WorkerSettings(server, token, name, labels, gpus, cpuSlots, cpuThreads, metricsHost, port, drainTimeout,
-        inputDir, allowUrlHosts);
-  }
-
   /** The WebSocket URL of the worker endpoint. */
   public URI connectUri() {
     String scheme = server.getScheme().equals("https") ? "wss" : "ws";
