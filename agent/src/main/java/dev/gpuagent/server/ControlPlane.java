@@ -26,11 +26,15 @@ import dev.gpuagent.server.webhooks.WebhookEvents;
 import dev.gpuagent.server.webhooks.WebhookSecrets;
 import dev.gpuagent.server.webhooks.WebhookSender;
 import dev.gpuagent.workflow.WorkflowLimits;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,9 +57,11 @@ public final class ControlPlane implements AutoCloseable {
   private final WebhookSender webhooks;
   private final RunEvents runEvents;
   private final RunDispatcher dispatcher;
+  private final ExecutorService eventThread;
 
   private ControlPlane(Stores stores, IdentityStore identity, HttpApiServer http, Organisation organisation,
-      WebhookSender webhooks, RunEvents runEvents, RunDispatcher dispatcher) {
+      WebhookSender webhooks, RunEvents runEvents, RunDispatcher dispatcher, ExecutorService eventThread) {
+    this.eventThread = eventThread;
     this.webhooks = webhooks;
     this.runEvents = runEvents;
     this.dispatcher = dispatcher;
@@ -79,6 +85,8 @@ public final class ControlPlane implements AutoCloseable {
     HttpApiServer http = null;
     WebhookSender webhooks = null;
     RunDispatcher dispatcher = null;
+    // Tells the webhooks of the dispatcher's transitions, in commit order, off the store's and the dispatcher's threads.
+    ExecutorService eventThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("run-events", true));
     try {
       IdentityStore identity = new JdbcIdentityStore(stores.database(), clock);
       Organisation organisation = identity.ensureOrganisation(settings.organisation());
@@ -89,7 +97,7 @@ public final class ControlPlane implements AutoCloseable {
       RunEvents runEvents = new WebhookEvents(stores.webhooks(), stores.runs(), webhooks::wake);
       // The dispatcher's store tells the webhooks of every transition it applies.
       // ... and records only the outputs stored under the finishing lease (server.outputs).
-      RunDispatcher runDispatcher = new RunDispatcher(new ObservedRunStore(stores.runs(), runEvents), dispatch, clock,
+      RunDispatcher runDispatcher = new RunDispatcher(new ObservedRunStore(stores.runs(), runEvents, eventThread), dispatch, clock,
           new DispatchMetrics(metrics), new StoredLeaseOutputs(stores.outputs(), new OutputFiles(settings.dataDir())),
           identity::workerTokenLive);
       dispatcher = runDispatcher;
@@ -117,7 +125,7 @@ public final class ControlPlane implements AutoCloseable {
       publicUrl.set(settings.publicUrl(bound.getPort()));
       LOG.info("gpu-agent server listening on http://{}:{} (data {}, organisation '{}')",
           bound.getHostString(), bound.getPort(), settings.dataDir(), organisation.name());
-      return new ControlPlane(stores, identity, http, organisation, webhooks, runEvents, dispatcher);
+      return new ControlPlane(stores, identity, http, organisation, webhooks, runEvents, dispatcher, eventThread);
     } catch (RuntimeException e) {
       if (http != null) {
         http.close();
@@ -125,11 +133,25 @@ public final class ControlPlane implements AutoCloseable {
       if (dispatcher != null) {
         dispatcher.close();
       }
+      finish(eventThread);
       if (webhooks != null) {
         webhooks.close();
       }
       stores.close();
       throw e;
+    }
+  }
+
+  /** Tells the events already queued (their webhook writes need the store open), then stops the thread. */
+  private static void finish(ExecutorService eventThread) {
+    eventThread.shutdown();
+    try {
+      if (!eventThread.awaitTermination(5, TimeUnit.SECONDS)) {
+        LOG.warn("run events still queued after 5 s; dropped");
+        eventThread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -174,6 +196,7 @@ public final class ControlPlane implements AutoCloseable {
     try {
       http.close();
       dispatcher.close();
+      finish(eventThread);
     } finally {
       try {
         webhooks.close();

@@ -11,10 +11,13 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,23 +26,32 @@ import org.slf4j.LoggerFactory;
  * (webhooks), so no dispatch path can change a run's status without the webhook hearing of it. A
  * status change is {@code statusChanged}; a change of progress or live status with the same status
  * is {@code progressed}. The public API keeps the plain store and tells its own events (queue, cancel).
+ *
+ * <p>The events are told on {@code notifier}, in commit order: a store future completes on the
+ * store's writer thread, which must not do store work itself (a webhook event is a store write), and
+ * the dispatcher must not wait for a webhook's write either.
  */
 public final class ObservedRunStore implements RunStore {
   private static final Logger LOG = LoggerFactory.getLogger(ObservedRunStore.class);
 
   private final RunStore runs;
   private final RunEvents events;
+  private final Executor notifier;
 
-  public ObservedRunStore(RunStore runs, RunEvents events) {
-    this.runs = runs;
-    this.events = events;
+  /** {@code notifier}: one thread (events keep their order), or a direct executor in tests. */
+  public ObservedRunStore(RunStore runs, RunEvents events, Executor notifier) {
+    this.runs = Objects.requireNonNull(runs, "runs");
+    this.events = Objects.requireNonNull(events, "events");
+    this.notifier = Objects.requireNonNull(notifier, "notifier");
   }
 
   @Override
-  public Optional<Run> claimNext(List<String> gpuTypes, String workerId, Duration leaseTtl) {
-    Optional<Run> claimed = runs.claimNext(gpuTypes, workerId, leaseTtl);
-    claimed.ifPresent(this::statusChanged);
-    return claimed;
+  public CompletableFuture<Optional<Run>> claimNextAsync(List<String> gpuTypes, String workerId, Duration leaseTtl) {
+    return runs.claimNextAsync(gpuTypes, workerId, leaseTtl).whenComplete((claimed, failure) -> {
+      if (claimed != null) {
+        claimed.ifPresent(run -> tell(() -> statusChanged(run)));
+      }
+    });
   }
 
   @Override
@@ -48,58 +60,40 @@ public final class ObservedRunStore implements RunStore {
   }
 
   @Override
-  public Transition updateProgress(UUID runId, long fencingToken, double progress, String liveStatus) {
-    Transition t = runs.updateProgress(runId, fencingToken, progress, liveStatus);
-    if (t instanceof Transition.Applied applied) {
-      progressed(applied.run());
-    }
-    return t;
+  public CompletableFuture<Transition> updateProgressAsync(UUID runId, long fencingToken, double progress,
+      String liveStatus) {
+    return observed(runs.updateProgressAsync(runId, fencingToken, progress, liveStatus));
   }
 
   @Override
-  public Transition setStatus(StatusUpdate update) {
-    var before = runs.find(update.runId()).map(Run::status).orElse(null);
-    Transition t = runs.setStatus(update);
-    if (t instanceof Transition.Applied applied) {
-      if (applied.run().status() != before) {
-        statusChanged(applied.run());
-      } else {
-        progressed(applied.run());
-      }
-    }
-    return t;
+  public CompletableFuture<Transition> setStatusAsync(StatusUpdate update) {
+    return observed(runs.setStatusAsync(update));
   }
 
   @Override
-  public Transition cancel(UUID orgId, UUID runId) {
-    Transition t = runs.cancel(orgId, runId);
-    if (t instanceof Transition.Applied applied) {
-      statusChanged(applied.run());
-    }
-    return t;
+  public CompletableFuture<Transition> cancelAsync(UUID orgId, UUID runId) {
+    return observed(runs.cancelAsync(orgId, runId));
   }
 
   @Override
-  public Transition release(UUID runId, long fencingToken, String reason) {
-    Transition t = runs.release(runId, fencingToken, reason);
-    if (t instanceof Transition.Applied applied) {
-      statusChanged(applied.run());
-    }
-    return t;
+  public CompletableFuture<Transition> releaseAsync(UUID runId, long fencingToken, String reason) {
+    return observed(runs.releaseAsync(runId, fencingToken, reason));
   }
 
   @Override
   public ExpiredLeases requeueExpired(Instant now) {
     ExpiredLeases expired = runs.requeueExpired(now);
-    expired.requeued().forEach(this::statusChanged);
-    expired.failed().forEach(this::statusChanged);
+    tell(() -> {
+      expired.requeued().forEach(this::statusChanged);
+      expired.failed().forEach(this::statusChanged);
+    });
     return expired;
   }
 
   @Override
   public List<Run> timeoutOverdue(Instant now) {
     List<Run> timedOut = runs.timeoutOverdue(now);
-    timedOut.forEach(this::statusChanged);
+    tell(() -> timedOut.forEach(this::statusChanged));
     return timedOut;
   }
 
@@ -124,8 +118,8 @@ public final class ObservedRunStore implements RunStore {
   }
 
   @Override
-  public Set<String> renewLeases(String workerId, Collection<String> leaseIds, Duration ttl) {
-    return runs.renewLeases(workerId, leaseIds, ttl);
+  public CompletableFuture<Set<String>> renewLeasesAsync(String workerId, Collection<String> leaseIds, Duration ttl) {
+    return runs.renewLeasesAsync(workerId, leaseIds, ttl);
   }
 
   @Override
@@ -141,6 +135,24 @@ public final class ObservedRunStore implements RunStore {
   @Override
   public void setWebhookStatus(UUID runId, String webhookStatus) {
     runs.setWebhookStatus(runId, webhookStatus);
+  }
+
+  /** Tells the events of an applied transition once it is committed; the caller's future is unchanged. */
+  private CompletableFuture<Transition> observed(CompletableFuture<Transition> change) {
+    return change.whenComplete((t, failure) -> {
+      if (t instanceof Transition.Applied applied) {
+        Run run = applied.run();
+        tell(applied.statusChanged() ? () -> statusChanged(run) : () -> progressed(run));
+      }
+    });
+  }
+
+  private void tell(Runnable notification) {
+    try {
+      notifier.execute(notification);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("run events closed; one notification dropped");
+    }
   }
 
   /** A listener's failure is logged: the transition has already been committed and stands. */

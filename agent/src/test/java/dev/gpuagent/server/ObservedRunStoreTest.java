@@ -47,7 +47,7 @@ class ObservedRunStoreTest {
       public void progressed(Run run) {
         heard.add("progress " + run.progress());
       }
-    });
+    }, Runnable::run);
   }
 
   @AfterEach

@@ -87,6 +87,42 @@ class WorkerEndToEndTest {
         fetched.getRGB(0, 0, fetched.getWidth(), fetched.getHeight(), null, 0, fetched.getWidth()));
   }
 
+  /**
+   * Runs queued from several threads at once while claims, node events and finishes are in flight in
+   * the store together: every one is leased once and succeeds, none is left waiting in the queue.
+   */
+  @Test
+  void manyRunsQueuedAtOnceAllSucceed() throws Exception {
+    TestCluster c = cluster(Duration.ofMillis(500), Duration.ofSeconds(5));
+    WorkerAgent worker = c.worker("w1", 3);
+    TestCluster.await("registration", worker::connected, WAIT);
+    String steps = c.deployStepGraph(8);
+
+    List<String> ids = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    List<Thread> clients = new java.util.ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      clients.add(Thread.ofPlatform().start(() -> {
+        try {
+          for (int i = 0; i < 15; i++) {
+            ids.add(c.queue(steps, Map.of("steps", 1 + i % 3), null));
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    for (Thread t : clients) {
+      t.join();
+    }
+    assertEquals(60, ids.size());
+    for (String id : ids) {
+      JsonNode done = c.awaitRun(id, terminal(), WAIT);
+      assertEquals("success", done.get("status").asText(), done.toString());
+      assertEquals(worker.workerId(), done.get("machine_id").asText(), done.toString());
+      assertEquals(1, done.get("outputs").size(), done.toString());
+    }
+  }
+
   @Test
   void cancelInTheStepNodeStopsTheRunAndFreesTheSlotForTheNextRun() throws Exception {
     TestCluster c = cluster(Duration.ofMillis(500), Duration.ofSeconds(5));

@@ -16,6 +16,8 @@ final class LeaseHold {
   final String slotId;
   Instant expiresAt;
   boolean ending;
+  /** Closed in the dispatcher's books: answers of writes made while it was open change nothing. */
+  boolean closed;
 
   LeaseHold(String leaseId, UUID runId, long fencingToken, String workerId, String slotId, Instant expiresAt) {
     this.leaseId = leaseId;

@@ -30,7 +30,14 @@ import org.slf4j.LoggerFactory;
  * The push dispatcher (docs/protocol.md sections 3, 6, 7, 11, 13). All its state (connected workers,
  * slots, open leases) is owned by one thread: every event (a frame, a connect or disconnect, a
  * queued or cancelled run, the sweep) is a task on it, so a connection's frames are handled in
- * order and no lock is needed. Store calls run on that thread too.
+ * order and no lock is needed.
+ *
+ * <p>The thread never waits for a durable commit on the hot path: a claim, a worker's status change
+ * or a renewal is handed to the store's group-commit writer, and what depends on its answer (sending
+ * the lease, abandoning a stale one) continues on this thread once it is committed ({@link #then}).
+ * So many runs share one fsync, and the writer's FIFO keeps each run's changes in the order the
+ * frames came. A slot with a claim in flight counts as busy. Rare paths (hello, resume, the sweep)
+ * still wait for their writes.
  */
 public final class RunDispatcher implements RunQueuedListener, CancelNotifier, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunDispatcher.class);
@@ -51,6 +58,10 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
   private final LiveTokens tokens;
   private final WorkerMessages messages;
   private final DispatchMetrics metrics;
+  /** A dispatchAll is queued on the thread (queued runs arriving together share one pass). */
+  private final java.util.concurrent.atomic.AtomicBoolean dispatchQueued =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final QueueDepth depth = new QueueDepth();
 
   /** A dispatcher without output storage: outputs are recorded as the worker lists them. */
   public RunDispatcher(RunStore runs, DispatchSettings settings, Clock clock, DispatchMetrics metrics) {
@@ -83,6 +94,7 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
       LOG.info("{} open lease(s) from before the start expire in {} ms at the earliest, for their workers to resume",
           extended, settings.leaseTtl().toMillis());
     }
+    submit("queue count", () -> depth.resync(runs.queueDepth())); // runs queued before this start
     long every = settings.sweepInterval().toMillis();
     thread.scheduleWithFixedDelay(() -> guarded("sweep", this::sweep), every, every, TimeUnit.MILLISECONDS);
     long heartbeat = settings.heartbeatInterval().toMillis();
@@ -107,7 +119,15 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
 
   @Override
   public void queued(Run run) {
-    submit("dispatch", this::dispatchAll);
+    depth.arrived(run);
+    requestDispatch();
+  }
+
+  /** Queues one dispatch pass on the thread unless one is queued already (safe from any thread). */
+  void requestDispatch() {
+    if (dispatchQueued.compareAndSet(false, true)) {
+      submit("dispatch", this::dispatchAll);
+    }
   }
 
   @Override
@@ -189,6 +209,26 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
     }
   }
 
+  /**
+   * Continues with {@code next} on the dispatcher thread once {@code change} (a store write) completes;
+   * a failed write is logged and {@code failed} runs instead.
+   */
+  <T> void then(String what, java.util.concurrent.CompletableFuture<T> change, java.util.function.Consumer<T> next,
+      Runnable failed) {
+    change.whenComplete((value, failure) -> submit(what, () -> {
+      if (failure == null) {
+        next.accept(value);
+      } else {
+        LOG.error("dispatcher: {} failed in the store: {}", what, failure.toString());
+        failed.run();
+      }
+    }));
+  }
+
+  <T> void then(String what, java.util.concurrent.CompletableFuture<T> change, java.util.function.Consumer<T> next) {
+    then(what, change, next, () -> { });
+  }
+
   // ---- on the dispatcher thread ----
 
   Instant now() {
@@ -205,8 +245,12 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
     }
   }
 
-  /** Leases queued runs to free slots until no free slot matches a queued run. */
+  /**
+   * Claims a queued run for each free slot while the queue depth says one matches. The claims go to
+   * the store together (one commit); each slot counts as busy until its claim is answered.
+   */
   void dispatchAll() {
+    dispatchQueued.set(false);
     List<WorkerConnection.Slot> free = new ArrayList<>();
     Map<WorkerConnection.Slot, WorkerConnection> owner = new HashMap<>();
     for (WorkerConnection conn : workers.values()) {
@@ -214,38 +258,50 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
         continue;
       }
       for (WorkerConnection.Slot slot : conn.slots.values()) {
-        if (slot.hold == null && slot.state != dev.gpuagent.protocol.SlotState.UNHEALTHY) {
+        if (slot.isFree()) {
           free.add(slot);
           owner.put(slot, conn);
         }
       }
     }
-    if (free.isEmpty()) {
-      return;
-    }
-    Map<String, Long> depth = runs.queueDepth();
-    metrics.queueDepth(depth);
-    if (depth.values().stream().allMatch(n -> n == 0)) {
+    metrics.queueDepth(depth.snapshot());
+    if (free.isEmpty() || !depth.anyWaiting()) {
       return;
     }
     // GPU slots before CPU slots (an "any" run takes a GPU first), then the slot free the longest.
     free.sort(Comparator.comparing((WorkerConnection.Slot s) -> s.isGpu() ? 0 : 1)
         .thenComparing(s -> s.freeSince));
     for (WorkerConnection.Slot slot : free) {
-      String type = slot.info.gpuType();
-      if (depth.getOrDefault(type, 0L) == 0 && depth.getOrDefault("any", 0L) == 0) {
-        continue;
+      if (depth.take(slot.info.gpuType()) != null) {
+        claim(owner.get(slot), slot);
       }
-      WorkerConnection conn = owner.get(slot);
-      Optional<Run> claimed = runs.claimNext(List.of(type), conn.workerId, settings.leaseTtl());
-      if (claimed.isEmpty()) {
-        continue;
-      }
-      Run run = claimed.get();
-      String key = run.gpuRequested() == null ? "any" : run.gpuRequested();
-      depth.merge(key, -1L, Long::sum);
-      grant(conn, slot, run);
     }
+  }
+
+  private void claim(WorkerConnection conn, WorkerConnection.Slot slot) {
+    slot.claiming = true;
+    String type = slot.info.gpuType();
+    long sentAt = depth.generation();
+    then("claim", runs.claimNextAsync(List.of(type), conn.workerId, settings.leaseTtl()), claimed -> {
+      slot.claiming = false;
+      if (claimed.isPresent()) {
+        claimed(conn, slot, claimed.get());
+      } else if (!depth.emptied(type, sentAt)) {
+        requestDispatch(); // a run queued while the claim was in flight may have been missed by it
+      }
+    }, () -> slot.claiming = false);
+  }
+
+  /** A claim committed: the lease goes out, unless the slot went away meanwhile (then the run goes back). */
+  private void claimed(WorkerConnection conn, WorkerConnection.Slot slot, Run run) {
+    if (conn.closed || conn.draining || workers.get(conn.workerId) != conn || conn.slots.get(slot.info.slotId()) != slot
+        || slot.hold != null) {
+      LOG.info("run {}: its slot went away before the lease was sent; re-queued", run.id());
+      then("give back", runs.releaseAsync(run.id(), run.fencingToken(), "re-queued: the slot went away"),
+          t -> requeued(t.applied() ? List.of(run) : List.of()));
+      return;
+    }
+    grant(conn, slot, run);
   }
 
   private void grant(WorkerConnection conn, WorkerConnection.Slot slot, Run run) {
@@ -259,12 +315,19 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
     LOG.debug("leased run {} (attempt {}) to {} slot {}", run.id(), run.attempt(), conn, slot.info.slotId());
   }
 
+  /** Runs went back to the queue (a release, an expiry): count them and dispatch. */
+  void requeued(List<Run> back) {
+    back.forEach(depth::arrived);
+    requestDispatch();
+  }
+
   /** Closes a lease in the dispatcher's books and frees its slot. */
   void closeLease(LeaseHold hold, String why) {
     if (leases.remove(hold.leaseId) == null) {
       return;
     }
     closed.put(hold.leaseId, why);
+    hold.closed = true;
     WorkerConnection conn = workers.get(hold.workerId);
     if (conn != null) {
       WorkerConnection.Slot slot = conn.slots.get(hold.slotId);
@@ -319,6 +382,8 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
         closeLease(hold, "lease_expired");
       }
     }
+    // The store's count corrects the estimate (claims in flight are still in it: at worst one empty claim).
+    depth.resync(runs.queueDepth());
     dispatchAll();
   }
 
@@ -340,6 +405,7 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
       Instant later = now().plusMillis(10);
       ExpiredLeases expired = runs.requeueExpired(later);
       discardFiles(expired);
+      expired.requeued().forEach(depth::arrived);
       for (LeaseHold hold : holds) {
         closeLease(hold, "lease_expired");
       }

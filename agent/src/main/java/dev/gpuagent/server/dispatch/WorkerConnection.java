@@ -25,11 +25,18 @@ final class WorkerConnection {
     final SlotInfo info;
     SlotState state = SlotState.IDLE;
     LeaseHold hold;
+    /** A claim for this slot is in flight in the store: the slot is busy until it is answered. */
+    boolean claiming;
     Instant freeSince;
 
     Slot(SlotInfo info, Instant now) {
       this.info = info;
       this.freeSince = now;
+    }
+
+    /** No lease, no claim in flight, and not reported unhealthy. */
+    boolean isFree() {
+      return hold == null && !claiming && state != SlotState.UNHEALTHY;
     }
 
     boolean isGpu() {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -176,19 +177,24 @@ final class WorkerMessages {
         valid.add(checked.hold);
       }
     }
-    Set<String> renewed = d.runs.renewLeases(conn.workerId, valid.stream().map(h -> h.leaseId).toList(),
-        d.settings.leaseTtl());
-    Instant expires = d.now().plus(d.settings.leaseTtl());
-    for (LeaseHold hold : valid) {
-      if (renewed.contains(hold.leaseId) || hold.ending) {
-        hold.expiresAt = expires;
-      } else {
-        d.closeLease(hold, "lease_closed");
-        abandon(conn, hold.leaseId, hold.runId.toString(), "lease_closed");
-      }
+    if (!valid.isEmpty()) {
+      Instant expires = d.now().plus(d.settings.leaseTtl());
+      d.then("renewal", d.runs.renewLeasesAsync(conn.workerId, valid.stream().map(h -> h.leaseId).toList(),
+          d.settings.leaseTtl()), renewed -> {
+            for (LeaseHold hold : valid) {
+              if (hold.closed) {
+                continue; // finished or released while the renewal was being committed
+              }
+              if (renewed.contains(hold.leaseId) || hold.ending) {
+                hold.expiresAt = expires;
+              } else {
+                stale(conn, hold);
+              }
+            }
+          });
     }
     if (freed) {
-      d.dispatchAll();
+      d.requestDispatch();
     }
   }
 
@@ -205,50 +211,81 @@ final class WorkerMessages {
     long token = hold.fencingToken;
     switch (m) {
       case WorkerMessage.LeaseAck ack -> {
-        if (!hold.ending && d.runs.renewLeases(conn.workerId, List.of(hold.leaseId), d.settings.leaseTtl()).isEmpty()) {
-          stale(conn, hold);
+        Instant expires = d.now().plus(d.settings.leaseTtl());
+        if (hold.ending) {
+          hold.expiresAt = expires;
         } else {
-          hold.expiresAt = d.now().plus(d.settings.leaseTtl());
+          d.then("lease ack", d.runs.renewLeasesAsync(conn.workerId, List.of(hold.leaseId), d.settings.leaseTtl()),
+              renewed -> {
+                if (hold.closed) {
+                  return;
+                }
+                if (renewed.isEmpty() && !hold.ending) {
+                  stale(conn, hold);
+                } else {
+                  hold.expiresAt = expires;
+                }
+              });
         }
       }
-      case WorkerMessage.NodeStarted ns -> outcome(conn, hold, d.runs.setStatus(StatusUpdate.progress(runId, token,
-          RunStatus.RUNNING, "Executing " + ns.classType() + " (" + (ns.index() + 1) + "/" + ns.total() + ")")));
+      case WorkerMessage.NodeStarted ns -> change(conn, hold, "node_started", d.runs.setStatusAsync(
+          StatusUpdate.progress(runId, token, RunStatus.RUNNING,
+              "Executing " + ns.classType() + " (" + (ns.index() + 1) + "/" + ns.total() + ")")));
       case WorkerMessage.NodeFinished nf -> { }
-      case WorkerMessage.Progress p -> outcome(conn, hold, d.runs.updateProgress(runId, token, p.value(),
-          p.liveStatus()));
-      case WorkerMessage.Uploading u -> outcome(conn, hold, d.runs.setStatus(StatusUpdate.progress(runId, token,
-          RunStatus.UPLOADING, null)));
+      case WorkerMessage.Progress p -> change(conn, hold, "progress",
+          d.runs.updateProgressAsync(runId, token, p.value(), p.liveStatus()));
+      case WorkerMessage.Uploading u -> change(conn, hold, "uploading", d.runs.setStatusAsync(
+          StatusUpdate.progress(runId, token, RunStatus.UPLOADING, null)));
       case WorkerMessage.RunFinished f -> finished(conn, hold, f);
       case WorkerMessage.LeaseReleased r -> {
-        Transition t = d.runs.release(runId, token, LeaseMessages.releasedStatus(r.reason()));
         d.closeLease(hold, "released");
-        if (t.applied()) {
-          d.outputs.discard(runId, token);
-        }
-        LOG.info("{} released run {} ({}): {}", conn, runId, r.reason(), t.applied() ? "re-queued" : "closed");
-        d.dispatchAll();
+        d.then("release", d.runs.releaseAsync(runId, token, LeaseMessages.releasedStatus(r.reason())), t -> {
+          if (t.applied()) {
+            d.outputs.discard(runId, token);
+          }
+          LOG.info("{} released run {} ({}): {}", conn, runId, r.reason(), t.applied() ? "re-queued" : "closed");
+          d.requeued(t instanceof Transition.Applied a ? List.of(a.run()) : List.of());
+        });
       }
       default -> LOG.debug("{} sent {}; nothing to do", conn, m.getClass().getSimpleName());
     }
   }
 
+  /**
+   * A run's status change goes to the store without waiting; once committed, a refusal is acted on
+   * if the lease is still open.
+   */
+  private void change(WorkerConnection conn, LeaseHold hold, String what, CompletableFuture<Transition> change) {
+    d.then(what, change, t -> {
+      if (!hold.closed) {
+        outcome(conn, hold, t);
+      }
+    });
+  }
+
+  /**
+   * The slot is free as soon as the worker says the run finished: the lease closes at once and the
+   * next claim queues behind this finish in the store. The finish's answer only decides what is logged
+   * (and, for a stale lease, the worker hears {@code abandon}, which it ignores for a finished run).
+   */
   private void finished(WorkerConnection conn, LeaseHold hold, WorkerMessage.RunFinished f) {
     if (!hold.ending) {
       RunStatus status = RunStatus.of(f.status().wire());
       String error = f.status() == RunOutcome.SUCCESS ? null : LeaseMessages.error(f.error());
       String live = f.status() == RunOutcome.SUCCESS || f.error() == null ? null : f.error().message();
-      Transition t = d.runs.setStatus(StatusUpdate.finish(hold.runId, hold.fencingToken, status, live,
-          d.outputs.record(hold.runId, hold.fencingToken, f.outputs()), error));
-      if (t instanceof Transition.Refused r && r.reason() == Transition.Refusal.STALE_LEASE) {
-        stale(conn, hold);
-        return;
-      }
-      LOG.info("run {} finished on {}: {}{}", hold.runId, conn, f.status().wire(),
-          t.applied() ? "" : " (not recorded: the run was already " + t.current().map(x -> x.status().wireName())
-              .orElse("gone") + ")");
+      d.then("run finished", d.runs.setStatusAsync(StatusUpdate.finish(hold.runId, hold.fencingToken, status, live,
+          d.outputs.record(hold.runId, hold.fencingToken, f.outputs()), error)), t -> {
+            if (t instanceof Transition.Refused r && r.reason() == Transition.Refusal.STALE_LEASE) {
+              abandon(conn, hold.leaseId, hold.runId.toString(), "lease_closed");
+              return;
+            }
+            LOG.info("run {} finished on {}: {}{}", hold.runId, conn, f.status().wire(),
+                t.applied() ? "" : " (not recorded: the run was already " + t.current().map(x -> x.status().wireName())
+                    .orElse("gone") + ")");
+          });
     }
     d.closeLease(hold, "finished");
-    d.dispatchAll();
+    d.requestDispatch();
   }
 
   /** A refused store change: a stale lease is abandoned; a run that went terminal keeps the lease until confirmed. */

@@ -123,7 +123,7 @@ public final class JdbcRunStore implements RunStore {
   }
 
   @Override
-  public Optional<Run> claimNext(List<String> gpuTypes, String workerId, Duration leaseTtl) {
+  public CompletableFuture<Optional<Run>> claimNextAsync(List<String> gpuTypes, String workerId, Duration leaseTtl) {
     Objects.requireNonNull(workerId, "workerId");
     requirePositive(leaseTtl);
     List<String> types = List.copyOf(gpuTypes);
@@ -135,7 +135,7 @@ public final class JdbcRunStore implements RunStore {
         + " WHERE id = (SELECT id FROM runs WHERE status = 'queued' AND " + typeFilter
         + " ORDER BY queue_seq LIMIT 1" + db.dialect().claimLock() + ") AND status = 'queued'"
         + " RETURNING " + COLUMNS;
-    return db.write(c -> {
+    return db.writeAsync(c -> {
       Instant now = now();
       try (PreparedStatement s = c.prepareStatement(sql)) {
         int i = 1;
@@ -155,14 +155,14 @@ public final class JdbcRunStore implements RunStore {
   }
 
   @Override
-  public Set<String> renewLeases(String workerId, Collection<String> leaseIds, Duration ttl) {
+  public CompletableFuture<Set<String>> renewLeasesAsync(String workerId, Collection<String> leaseIds, Duration ttl) {
     Objects.requireNonNull(workerId, "workerId");
     requirePositive(ttl);
     List<String> ids = List.copyOf(new HashSet<>(leaseIds));
     if (ids.isEmpty()) {
-      return Set.of();
+      return CompletableFuture.completedFuture(Set.of());
     }
-    return db.write(c -> {
+    return db.writeAsync(c -> {
       Instant expires = now().plus(ttl);
       Set<String> renewed = new HashSet<>();
       for (int from = 0; from < ids.size(); from += MAX_IN_LIST) {
@@ -200,22 +200,23 @@ public final class JdbcRunStore implements RunStore {
   }
 
   @Override
-  public Transition updateProgress(UUID runId, long fencingToken, double progress, String liveStatus) {
+  public CompletableFuture<Transition> updateProgressAsync(UUID runId, long fencingToken, double progress,
+      String liveStatus) {
     return transitions.updateProgress(runId, fencingToken, progress, liveStatus);
   }
 
   @Override
-  public Transition setStatus(StatusUpdate update) {
+  public CompletableFuture<Transition> setStatusAsync(StatusUpdate update) {
     return transitions.setStatus(update);
   }
 
   @Override
-  public Transition cancel(UUID orgId, UUID runId) {
+  public CompletableFuture<Transition> cancelAsync(UUID orgId, UUID runId) {
     return transitions.cancel(orgId, runId);
   }
 
   @Override
-  public Transition release(UUID runId, long fencingToken, String reason) {
+  public CompletableFuture<Transition> releaseAsync(UUID runId, long fencingToken, String reason) {
     return transitions.release(runId, fencingToken, reason);
   }
 

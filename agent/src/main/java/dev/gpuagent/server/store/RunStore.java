@@ -15,6 +15,11 @@ import java.util.concurrent.CompletableFuture;
  * {@code UPDATE ... RETURNING}, and a terminal status is only ever set on a run that has none, so
  * exactly one terminal status wins whatever the races. Methods that take a fencing token refuse a
  * stale one. Semantics in docs/store.md.
+ *
+ * <p>The changes a worker's messages cause have an {@code ...Async} form whose future completes once
+ * the change is durably committed (on the store's writer thread: continue elsewhere). The dispatcher
+ * uses them so that one thread can keep many changes in flight and they share commits; the plain
+ * form waits for the same future.
  */
 public interface RunStore {
 
@@ -41,14 +46,24 @@ public interface RunStore {
    * leaseTtl}, a deadline {@code run_timeout_s} ahead. An "any" run records the first of {@code
    * gpuTypes} as the GPU it runs on. Empty when nothing matches.
    */
-  Optional<Run> claimNext(List<String> gpuTypes, String workerId, Duration leaseTtl);
+  default Optional<Run> claimNext(List<String> gpuTypes, String workerId, Duration leaseTtl) {
+    return Futures.join(claimNextAsync(gpuTypes, workerId, leaseTtl));
+  }
+
+  /** As {@link #claimNext}, committed when the future completes. */
+  CompletableFuture<Optional<Run>> claimNextAsync(List<String> gpuTypes, String workerId, Duration leaseTtl);
 
   /**
    * Extends the leases {@code workerId} holds among {@code leaseIds} to now + {@code ttl}; returns the
    * lease ids renewed. A lease id missing from the answer is gone (expired and re-queued, cancelled,
    * finished): the worker abandons that run.
    */
-  Set<String> renewLeases(String workerId, Collection<String> leaseIds, Duration ttl);
+  default Set<String> renewLeases(String workerId, Collection<String> leaseIds, Duration ttl) {
+    return Futures.join(renewLeasesAsync(workerId, leaseIds, ttl));
+  }
+
+  /** As {@link #renewLeases}, committed when the future completes. */
+  CompletableFuture<Set<String>> renewLeasesAsync(String workerId, Collection<String> leaseIds, Duration ttl);
 
   /**
    * Moves every open lease that expires before {@code atLeast} to expire at {@code atLeast}; returns how
@@ -58,23 +73,43 @@ public interface RunStore {
   int extendOpenLeases(Instant atLeast);
 
   /** Records progress (0..1) and, where not null, live status; refused when the token is stale. */
-  Transition updateProgress(UUID runId, long fencingToken, double progress, String liveStatus);
+  default Transition updateProgress(UUID runId, long fencingToken, double progress, String liveStatus) {
+    return Futures.join(updateProgressAsync(runId, fencingToken, progress, liveStatus));
+  }
+
+  /** As {@link #updateProgress}, committed when the future completes. */
+  CompletableFuture<Transition> updateProgressAsync(UUID runId, long fencingToken, double progress, String liveStatus);
 
   /** Applies a status change behind the terminal guard (and the fencing token, where it carries one). */
-  Transition setStatus(StatusUpdate update);
+  default Transition setStatus(StatusUpdate update) {
+    return Futures.join(setStatusAsync(update));
+  }
+
+  /** As {@link #setStatus}, committed when the future completes. */
+  CompletableFuture<Transition> setStatusAsync(StatusUpdate update);
 
   /**
    * Cancels the run if it is not terminal; otherwise refuses with {@link Transition.Refusal#TERMINAL}
    * and the status that already won. The applied record still names the worker and lease to tell.
    */
-  Transition cancel(UUID orgId, UUID runId);
+  default Transition cancel(UUID orgId, UUID runId) {
+    return Futures.join(cancelAsync(orgId, runId));
+  }
+
+  /** As {@link #cancel}, committed when the future completes. */
+  CompletableFuture<Transition> cancelAsync(UUID orgId, UUID runId);
 
   /**
    * The worker gives its run back (a drain that could not finish it): queued again at its old place
    * ({@code queued_at} kept) with {@code reason} as its live status, counting no attempt: the next
    * lease has the same attempt. Refused when the token is stale.
    */
-  Transition release(UUID runId, long fencingToken, String reason);
+  default Transition release(UUID runId, long fencingToken, String reason) {
+    return Futures.join(releaseAsync(runId, fencingToken, reason));
+  }
+
+  /** As {@link #release}, committed when the future completes. */
+  CompletableFuture<Transition> releaseAsync(UUID runId, long fencingToken, String reason);
 
   /**
    * Runs whose lease expired at or before {@code now} go back to the queue at their old place as a new

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The guarded changes of a run. Each is one {@code UPDATE ... RETURNING} whose WHERE clause is the
@@ -39,11 +40,11 @@ final class RunTransitions {
     return Instant.ofEpochMilli(clock.millis());
   }
 
-  Transition updateProgress(UUID runId, long fencingToken, double progress, String liveStatus) {
+  CompletableFuture<Transition> updateProgress(UUID runId, long fencingToken, double progress, String liveStatus) {
     if (!(progress >= 0 && progress <= 1)) {
       throw new IllegalArgumentException("progress must be within 0..1, got " + progress);
     }
-    return db.write(c -> {
+    return db.writeAsync(c -> {
       try (PreparedStatement s = c.prepareStatement("UPDATE runs SET progress = ?, live_status = COALESCE(?, live_status),"
           + " updated_at = ? WHERE id = ? AND fencing_token = ? AND status IN " + LEASED + " RETURNING " + COLUMNS)) {
         s.setDouble(1, progress);
@@ -51,12 +52,12 @@ final class RunTransitions {
         Jdbc.setInstant(s, 3, now());
         Jdbc.setUuid(s, 4, runId);
         s.setLong(5, fencingToken);
-        return outcome(c, RunRows.one(s), runId, fencingToken);
+        return outcome(c, RunRows.one(s), null, runId, fencingToken); // progress never moves the status
       }
     });
   }
 
-  Transition setStatus(StatusUpdate update) {
+  CompletableFuture<Transition> setStatus(StatusUpdate update) {
     RunStatus target = update.status();
     String guard;
     if (target.isTerminal()) {
@@ -71,8 +72,9 @@ final class RunTransitions {
         + (target.isTerminal() ? ", ended_at = ?, " + END : "")
         + (target == RunStatus.SUCCESS ? ", progress = 1" : "")
         + " WHERE id = ? AND " + guard + " RETURNING " + COLUMNS;
-    return db.write(c -> {
+    return db.writeAsync(c -> {
       Instant now = now();
+      RunStatus before = statusOf(c, update.runId());
       try (PreparedStatement s = c.prepareStatement(sql)) {
         int i = 1;
         s.setString(i++, target.wireName());
@@ -87,14 +89,16 @@ final class RunTransitions {
         if (update.fencingToken() != null) {
           s.setLong(i, update.fencingToken());
         }
-        return outcome(c, RunRows.one(s), update.runId(), update.fencingToken());
+        Optional<Run> updated = RunRows.one(s);
+        return outcome(c, updated, before, update.runId(), update.fencingToken());
       }
     });
   }
 
-  Transition cancel(UUID orgId, UUID runId) {
-    return db.write(c -> {
+  CompletableFuture<Transition> cancel(UUID orgId, UUID runId) {
+    return db.writeAsync(c -> {
       Instant now = now();
+      RunStatus before = statusOf(c, runId);
       try (PreparedStatement s = c.prepareStatement("UPDATE runs SET status = 'cancelled', live_status = 'cancelled',"
           + " ended_at = ?, updated_at = ?, " + END + " WHERE id = ? AND org_id = ? AND status NOT IN " + TERMINAL
           + " RETURNING " + COLUMNS)) {
@@ -104,7 +108,7 @@ final class RunTransitions {
         Jdbc.setUuid(s, 4, orgId);
         Optional<Run> cancelled = RunRows.one(s);
         if (cancelled.isPresent()) {
-          return new Transition.Applied(cancelled.get());
+          return new Transition.Applied(cancelled.get(), before);
         }
       }
       Optional<Run> current = select(c, runId).filter(run -> run.orgId().equals(orgId));
@@ -113,8 +117,9 @@ final class RunTransitions {
     });
   }
 
-  Transition release(UUID runId, long fencingToken, String reason) {
-    return db.write(c -> {
+  CompletableFuture<Transition> release(UUID runId, long fencingToken, String reason) {
+    return db.writeAsync(c -> {
+      RunStatus before = statusOf(c, runId);
       Instant now = now();
       try (PreparedStatement s = c.prepareStatement("UPDATE runs SET " + REQUEUE + ", live_status = ?,"
           + " updated_at = ? WHERE id = ? AND fencing_token = ? AND status IN " + LEASED
@@ -123,7 +128,7 @@ final class RunTransitions {
         Jdbc.setInstant(s, 2, now);
         Jdbc.setUuid(s, 3, runId);
         s.setLong(4, fencingToken);
-        return outcome(c, RunRows.one(s), runId, fencingToken);
+        return outcome(c, RunRows.one(s), before, runId, fencingToken);
       }
     });
   }
@@ -172,11 +177,25 @@ final class RunTransitions {
     }
   }
 
-  /** Applied when the guarded update returned the run; otherwise why not, read in the same transaction. */
-  private static Transition outcome(Connection c, Optional<Run> updated, UUID runId, Long fencingToken)
-      throws SQLException {
+  /** The run's status, or null when there is no such run. */
+  private static RunStatus statusOf(Connection c, UUID runId) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT status FROM runs WHERE id = ?")) {
+      Jdbc.setUuid(s, 1, runId);
+      try (java.sql.ResultSet row = s.executeQuery()) {
+        return row.next() ? RunStatus.of(row.getString(1)) : null;
+      }
+    }
+  }
+
+  /**
+   * Applied when the guarded update returned the run ({@code before}: its status before the update,
+   * null for an update that cannot move it); otherwise why not, read in the same transaction.
+   */
+  private static Transition outcome(Connection c, Optional<Run> updated, RunStatus before, UUID runId,
+      Long fencingToken) throws SQLException {
     if (updated.isPresent()) {
-      return new Transition.Applied(updated.get());
+      Run run = updated.get();
+      return new Transition.Applied(run, before == null ? run.status() : before);
     }
     Optional<Run> current = select(c, runId);
     if (current.isEmpty()) {

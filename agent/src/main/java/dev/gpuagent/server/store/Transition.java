@@ -21,10 +21,19 @@ public sealed interface Transition {
     NOT_ALLOWED
   }
 
-  /** The change was made; {@code run} is the record after it. */
-  record Applied(Run run) implements Transition {
+  /**
+   * The change was made; {@code run} is the record after it, {@code before} the status it had before
+   * (read in the same transaction).
+   */
+  record Applied(Run run, RunStatus before) implements Transition {
     public Applied {
       Objects.requireNonNull(run, "run");
+      Objects.requireNonNull(before, "before");
+    }
+
+    /** Whether the change moved the run to another status (not only progress or live status). */
+    public boolean statusChanged() {
+      return run.status() != before;
     }
   }
 
