@@ -2,6 +2,8 @@ package dev.gpuagent.cli;
 
 import dev.gpuagent.bench.BenchReport;
 import dev.gpuagent.bench.E2eBench;
+import dev.gpuagent.bench.WorkerProcessBench;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,6 +30,17 @@ final class BenchE2eCommand implements Callable<Integer> {
 
   @Option(names = "--cpu-slots", defaultValue = "2", description = "Worker CPU slots (default: ${DEFAULT-VALUE}, as dev mode).")
   int cpuSlots;
+
+  @Option(names = "--worker-runs", defaultValue = "10000",
+      description = "Runs through a worker in its own process, for its memory figures; 0 skips them (default: ${DEFAULT-VALUE}).")
+  int workerRuns;
+
+  @Option(names = "--worker-jvm", paramLabel = "OPTIONS", defaultValue = WORKER_JVM,
+      description = "JVM options of that worker process (default: the systemd unit's: ${DEFAULT-VALUE}).")
+  String workerJvm;
+
+  /** The JVM options of config/gpu-agent-worker.service's ExecStart (a test keeps them equal). */
+  static final String WORKER_JVM = "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow";
 
   @Override
   public Integer call() throws Exception {
@@ -62,12 +75,46 @@ final class BenchE2eCommand implements Callable<Integer> {
       report.summary("heap_after_bytes", afterHeap);
       report.summary("cpu_slots", cpuSlots);
     }
+    if (workerRuns > 0) {
+      workerProcess(report);
+    }
     report.print(System.out);
     if (json != null) {
       report.writeJson(json);
       System.out.println("wrote " + json);
     }
     return 0;
+  }
+
+  /** The worker alone, in its own process: idle RSS, and RSS after a warm-up and after --worker-runs more runs. */
+  private void workerProcess(BenchReport report) throws Exception {
+    List<String> options = List.of(workerJvm.trim().split("\\s+"));
+    try (WorkerProcessBench bench = new WorkerProcessBench(cpuSlots, options)) {
+      bench.awaitRegistered();
+      long idle = bench.rssAfterGc();
+      int warm = Math.min(2000, workerRuns);
+      bench.run(warm, clients);
+      long warmed = bench.rssAfterGc();
+      // Two halves: growth that is JIT and heap sizing settles in the first; a leak goes on in the second.
+      int half = workerRuns / 2;
+      double perSecond = bench.run(half, clients);
+      long middle = bench.rssAfterGc();
+      perSecond = (perSecond + bench.run(workerRuns - half, clients)) / 2;
+      long after = bench.rssAfterGc();
+      report.row("figure", "worker process: runs/s (" + workerRuns + " runs)", "value", round(perSecond), "target", "");
+      report.row("figure", "worker process RSS idle, MB", "value", round(idle / 1e6), "target", "<= 200");
+      report.row("figure", "worker process RSS after " + warm + " runs, MB", "value", round(warmed / 1e6), "target", "");
+      report.row("figure", "worker process RSS after " + half + " more runs, MB", "value", round(middle / 1e6),
+          "target", "");
+      report.row("figure", "worker process RSS after " + (workerRuns - half) + " more runs, MB", "value",
+          round(after / 1e6), "target", "no growth");
+      report.summary("worker_rss_middle_bytes", middle);
+      report.summary("worker_rss_idle_bytes", idle);
+      report.summary("worker_rss_warm_bytes", warmed);
+      report.summary("worker_rss_after_bytes", after);
+      report.summary("worker_process_runs_per_second", perSecond);
+      report.summary("worker_jvm_options", String.join(" ", options));
+    }
   }
 
   private static void latency(BenchReport report, String figure, double[] ms, double p50Target, double p99Target) {

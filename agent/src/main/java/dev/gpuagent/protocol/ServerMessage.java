@@ -75,6 +75,13 @@ public sealed interface ServerMessage extends ProtocolMessage {
       }
     }
 
+    /** This lease without its graph (an empty object): what a worker keeps of a finished run. */
+    public Lease withoutWorkflow() {
+      return new Lease(leaseId, runId, attempt, maxAttempts, fencingToken, slotId, gpu, deploymentId,
+          com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), timeoutMs, deadline, uploadUrl,
+          resumed);
+    }
+
     /** {@link #deadline} as an instant. */
     public Instant deadlineInstant() {
       return Instant.parse(deadline);

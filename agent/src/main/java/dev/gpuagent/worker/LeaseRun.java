@@ -17,7 +17,8 @@ import dev.gpuagent.protocol.WorkerMessage;
  * the next resume re-sends it unless the server answers {@code lease_closed}.
  */
 final class LeaseRun {
-  final ServerMessage.Lease lease;
+  /** The lease; once the run is done, without its graph ({@link #shed}). */
+  volatile ServerMessage.Lease lease;
   final Slot slot;
   final long receivedNanos;
   final CancelToken token;
@@ -44,6 +45,15 @@ final class LeaseRun {
     this.receivedNanos = receivedNanos;
     this.token = CancelToken.withTimeout(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(lease.timeoutMs())
         - (System.nanoTime() - receivedNanos));
+  }
+
+  /**
+   * Drops what the engine needed and a finished run no longer does (its graph): the run is kept for a
+   * lease TTL after its final message, for a resume, and at hundreds of runs a second those graphs
+   * were most of the heap.
+   */
+  void shed() {
+    lease = lease.withoutWorkflow();
   }
 
   String leaseId() {

@@ -559,6 +559,8 @@ public final class WorkerAgent implements AutoCloseable {
         reportLocked(run, message);
         if (run.detached) {
           leases.remove(run.leaseId());
+        } else {
+          run.shed();
         }
       }
       long cancelAt = run.cancelRequestedNanos;

@@ -18,6 +18,9 @@ final class LeaseHold {
   boolean ending;
   /** Closed in the dispatcher's books: answers of writes made while it was open change nothing. */
   boolean closed;
+  /** A {@link RunReport} of this lease is being committed; later ones wait, merged, in {@code pending}. */
+  boolean reporting;
+  RunReport pending;
 
   LeaseHold(String leaseId, UUID runId, long fencingToken, String workerId, String slotId, Instant expiresAt) {
     this.leaseId = leaseId;

@@ -228,16 +228,14 @@ final class WorkerMessages {
               });
         }
       }
-      case WorkerMessage.NodeStarted ns -> change(conn, hold, "node_started", d.runs.setStatusAsync(
-          StatusUpdate.progress(runId, token, RunStatus.RUNNING,
-              "Executing " + ns.classType() + " (" + (ns.index() + 1) + "/" + ns.total() + ")")));
+      case WorkerMessage.NodeStarted ns -> report(conn, hold, RunReport.status(RunStatus.RUNNING,
+          "Executing " + ns.classType() + " (" + (ns.index() + 1) + "/" + ns.total() + ")"));
       case WorkerMessage.NodeFinished nf -> { }
-      case WorkerMessage.Progress p -> change(conn, hold, "progress",
-          d.runs.updateProgressAsync(runId, token, p.value(), p.liveStatus()));
-      case WorkerMessage.Uploading u -> change(conn, hold, "uploading", d.runs.setStatusAsync(
-          StatusUpdate.progress(runId, token, RunStatus.UPLOADING, null)));
+      case WorkerMessage.Progress p -> report(conn, hold, RunReport.progress(p.value(), p.liveStatus()));
+      case WorkerMessage.Uploading u -> report(conn, hold, RunReport.status(RunStatus.UPLOADING, null));
       case WorkerMessage.RunFinished f -> finished(conn, hold, f);
       case WorkerMessage.LeaseReleased r -> {
+        hold.pending = null; // the run goes back to the queue: its progress no longer matters
         d.closeLease(hold, "released");
         d.then("release", d.runs.releaseAsync(runId, token, LeaseMessages.releasedStatus(r.reason())), t -> {
           if (t.applied()) {
@@ -251,16 +249,40 @@ final class WorkerMessages {
     }
   }
 
-  /**
-   * A run's status change goes to the store without waiting; once committed, a refusal is acted on
-   * if the lease is still open.
-   */
-  private void change(WorkerConnection conn, LeaseHold hold, String what, CompletableFuture<Transition> change) {
-    d.then(what, change, t -> {
-      if (!hold.closed) {
-        outcome(conn, hold, t);
+  /** Commits {@code report} now, or merges it into the pending one while another is being committed. */
+  private void report(WorkerConnection conn, LeaseHold hold, RunReport report) {
+    if (hold.reporting) {
+      hold.pending = hold.pending == null ? report : hold.pending.then(report);
+      return;
+    }
+    hold.reporting = true;
+    d.then("report", store(hold, report), t -> {
+      hold.reporting = false;
+      if (hold.closed) {
+        return;
       }
-    });
+      outcome(conn, hold, t);
+      RunReport next = hold.pending;
+      hold.pending = null;
+      if (next != null && !hold.closed) {
+        report(conn, hold, next);
+      }
+    }, () -> hold.reporting = false);
+  }
+
+  /** The store writes of a report: the status change first, then the progress (one FIFO keeps the order). */
+  private CompletableFuture<Transition> store(LeaseHold hold, RunReport report) {
+    if (report.status() == null) {
+      return d.runs.updateProgressAsync(hold.runId, hold.fencingToken, report.progress(), report.liveStatus());
+    }
+    CompletableFuture<Transition> status = d.runs.setStatusAsync(StatusUpdate.progress(hold.runId, hold.fencingToken,
+        report.status(), report.liveStatus()));
+    if (report.progress() == null) {
+      return status;
+    }
+    CompletableFuture<Transition> progress = d.runs.updateProgressAsync(hold.runId, hold.fencingToken,
+        report.progress(), null);
+    return status.thenCombine(progress, (first, second) -> first.applied() ? second : first);
   }
 
   /**
@@ -269,6 +291,10 @@ final class WorkerMessages {
    * (and, for a stale lease, the worker hears {@code abandon}, which it ignores for a finished run).
    */
   private void finished(WorkerConnection conn, LeaseHold hold, WorkerMessage.RunFinished f) {
+    if (!hold.ending && hold.pending != null) {
+      store(hold, hold.pending); // its answer no longer matters; the finish is committed after it
+    }
+    hold.pending = null;
     if (!hold.ending) {
       RunStatus status = RunStatus.of(f.status().wire());
       String error = f.status() == RunOutcome.SUCCESS ? null : LeaseMessages.error(f.error());

@@ -2,7 +2,7 @@ package dev.gpuagent.server.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -75,38 +75,78 @@ final class GroupCommitWriter implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       failPending();
+      closeControl();
     }
+  }
+
+  /**
+   * The transaction statements, prepared once: compiling {@code SAVEPOINT} and its friends again for
+   * every piece of work cost as much as the work itself.
+   */
+  private final class Control implements AutoCloseable {
+    final PreparedStatement begin;
+    final PreparedStatement savepoint;
+    final PreparedStatement release;
+    final PreparedStatement rollbackTo;
+    final PreparedStatement commit;
+    final PreparedStatement rollback;
+
+    Control() throws SQLException {
+      // IMMEDIATE takes the write lock at once (a deferred transaction that read first can fail to
+      // upgrade in WAL mode); explicit statements rather than JDBC's auto-commit switch.
+      begin = connection.prepareStatement("BEGIN IMMEDIATE");
+      savepoint = connection.prepareStatement("SAVEPOINT work");
+      release = connection.prepareStatement("RELEASE SAVEPOINT work");
+      rollbackTo = connection.prepareStatement("ROLLBACK TO SAVEPOINT work");
+      commit = connection.prepareStatement("COMMIT");
+      rollback = connection.prepareStatement("ROLLBACK");
+    }
+
+    @Override
+    public void close() throws SQLException {
+      for (PreparedStatement s : List.of(begin, savepoint, release, rollbackTo, commit, rollback)) {
+        s.close();
+      }
+    }
+  }
+
+  private Control control;
+
+  private Control control() throws SQLException {
+    if (control == null) {
+      control = new Control();
+    }
+    return control;
   }
 
   private void runBatch(List<Task<?>> batch) {
     Object[] results = new Object[batch.size()];
     Throwable[] failures = new Throwable[batch.size()];
     boolean savepoints = batch.size() > 1;
-    try (Statement statement = connection.createStatement()) {
-      // Explicit statements rather than JDBC's auto-commit switch: IMMEDIATE takes the write lock at
-      // once (a deferred transaction that read first can fail to upgrade in WAL mode).
-      statement.execute("BEGIN IMMEDIATE");
+    try {
+      Control tx = control();
+      tx.begin.execute();
       try {
         for (int i = 0; i < batch.size(); i++) {
           if (savepoints) {
-            statement.execute("SAVEPOINT work");
+            tx.savepoint.execute();
           }
           try {
             results[i] = batch.get(i).work().run(connection);
             if (savepoints) {
-              statement.execute("RELEASE SAVEPOINT work");
+              tx.release.execute();
             }
           } catch (Throwable e) { // the future reports it; the thread keeps serving
             failures[i] = e;
             if (savepoints) {
-              statement.execute("ROLLBACK TO SAVEPOINT work");
-              statement.execute("RELEASE SAVEPOINT work");
+              tx.rollbackTo.execute();
+              tx.release.execute();
             }
           }
         }
-        statement.execute(savepoints || failures[0] == null ? "COMMIT" : "ROLLBACK");
+        (savepoints || failures[0] == null ? tx.commit : tx.rollback).execute();
       } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(statement);
+        rollbackQuietly(tx);
         throw e;
       }
     } catch (SQLException | RuntimeException e) {
@@ -128,11 +168,22 @@ final class GroupCommitWriter implements AutoCloseable {
     return failure instanceof SQLException e ? new StoreException("store write failed: " + e.getMessage(), e) : failure;
   }
 
-  private static void rollbackQuietly(Statement statement) {
+  private static void rollbackQuietly(Control tx) {
     try {
-      statement.execute("ROLLBACK");
+      tx.rollback.execute();
     } catch (SQLException e) {
       log.warn("rollback failed: {}", e.toString());
+    }
+  }
+
+  private void closeControl() {
+    if (control != null) {
+      try {
+        control.close();
+      } catch (SQLException e) {
+        log.warn("closing the transaction statements failed: {}", e.toString());
+      }
+      control = null;
     }
   }
 

@@ -35,6 +35,17 @@ public final class Jdbc {
     }
   }
 
+  /** As {@link #uuid(ResultSet, String)}, by position: the driver looks a column name up on every call. */
+  public static UUID uuid(ResultSet row, int column) throws SQLException {
+    String text = row.getString(column);
+    return text == null ? null : UUID.fromString(text);
+  }
+
+  public static Instant instant(ResultSet row, int column) throws SQLException {
+    long millis = row.getLong(column);
+    return row.wasNull() ? null : Instant.ofEpochMilli(millis);
+  }
+
   public static Instant instant(ResultSet row, String column) throws SQLException {
     long millis = row.getLong(column);
     return row.wasNull() ? null : Instant.ofEpochMilli(millis);

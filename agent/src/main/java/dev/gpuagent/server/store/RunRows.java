@@ -19,39 +19,40 @@ final class RunRows {
 
   private RunRows() {}
 
+  /** A row selected (or returned) as {@link #COLUMNS}, read by position in that order. */
   static Run map(ResultSet row) throws SQLException {
     return new Run(
-        Jdbc.uuid(row, "id"),
-        Jdbc.uuid(row, "org_id"),
-        row.getLong("number"),
-        Jdbc.uuid(row, "deployment_id"),
-        row.getString("workflow_api"),
-        row.getString("workflow_inputs"),
-        RunStatus.of(row.getString("status")),
-        row.getString("origin"),
-        row.getString("gpu_requested"),
-        row.getString("gpu"),
-        row.getString("machine_id"),
-        row.getString("gpu_event_id"),
-        row.getInt("attempt"),
-        row.getInt("lease_expiries"),
-        row.getInt("max_attempts"),
-        row.getLong("fencing_token"),
-        Jdbc.instant(row, "lease_expires_at"),
-        row.getInt("run_timeout_s"),
-        Jdbc.instant(row, "deadline_at"),
-        row.getString("live_status"),
-        row.getDouble("progress"),
-        row.getString("webhook"),
-        row.getString("webhook_status"),
-        row.getBoolean("webhook_intermediate_status"),
-        row.getString("outputs"),
-        row.getString("error"),
-        Jdbc.instant(row, "created_at"),
-        Jdbc.instant(row, "queued_at"),
-        Jdbc.instant(row, "started_at"),
-        Jdbc.instant(row, "ended_at"),
-        Jdbc.instant(row, "updated_at"));
+        Jdbc.uuid(row, 1), // id
+        Jdbc.uuid(row, 2), // org_id
+        row.getLong(3), // number
+        Jdbc.uuid(row, 4), // deployment_id
+        row.getString(5), // workflow_api
+        row.getString(6), // workflow_inputs
+        RunStatus.of(row.getString(7)), // status
+        row.getString(8), // origin
+        row.getString(9), // gpu_requested
+        row.getString(10), // gpu
+        row.getString(11), // machine_id
+        row.getString(12), // gpu_event_id
+        row.getInt(13), // attempt
+        row.getInt(14), // lease_expiries
+        row.getInt(15), // max_attempts
+        row.getLong(16), // fencing_token
+        Jdbc.instant(row, 17), // lease_expires_at
+        row.getInt(18), // run_timeout_s
+        Jdbc.instant(row, 19), // deadline_at
+        row.getString(20), // live_status
+        row.getDouble(21), // progress
+        row.getString(22), // webhook
+        row.getString(23), // webhook_status
+        row.getBoolean(24), // webhook_intermediate_status
+        row.getString(25), // outputs
+        row.getString(26), // error
+        Jdbc.instant(row, 27), // created_at
+        Jdbc.instant(row, 28), // queued_at
+        Jdbc.instant(row, 29), // started_at
+        Jdbc.instant(row, 30), // ended_at
+        Jdbc.instant(row, 31)); // updated_at
   }
 
   /** Executes a query (or a statement with RETURNING) and maps every row. */

@@ -1,0 +1,170 @@
+package dev.gpuagent.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gpuagent.metrics.Metrics;
+import dev.gpuagent.ops.NodeRegistry;
+import dev.gpuagent.server.ControlPlane;
+import dev.gpuagent.server.ServerSettings;
+import dev.gpuagent.server.api.CancelNotifier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The worker's memory as an operator sees it: {@code gpu-agent worker} in its own process (the same
+ * JVM options as the systemd unit's {@code ExecStart}), against a server in this process, with CPU
+ * slots. Its resident set is read from {@code /proc} after a full GC ({@code jcmd GC.run}): once
+ * registered and idle, then after each batch of tiny runs, so growth over many runs shows.
+ */
+public final class WorkerProcessBench implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<String> TERMINAL = Set.of("success", "failed", "timeout", "cancelled");
+
+  private final Path dataDir;
+  private final ControlPlane server;
+  private final Process worker;
+  private final String key;
+  private final String deployment;
+
+  /** {@code jvmOptions}: the worker JVM's options before {@code -cp}, as in the unit's ExecStart. */
+  public WorkerProcessBench(int cpuSlots, List<String> jvmOptions) throws Exception {
+    dataDir = Files.createTempDirectory("gpu-agent-bench-worker");
+    Path noDeployments = Files.createDirectories(dataDir.resolve("no-deployments"));
+    server = ControlPlane.start(new ServerSettings("127.0.0.1", 0, dataDir.resolve("data"), noDeployments, "default",
+        1 << 24), Metrics.prometheus(), NodeRegistry.standard(), CancelNotifier.NONE, Clock.systemUTC());
+    key = server.identity().createApiKey(server.organisation().id(), "bench").plaintext();
+    String token = server.identity().createWorkerToken("bench").plaintext();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.gpuagent.cli.Main", "worker",
+        "--server", "http://127.0.0.1:" + server.port(), "--name", "bench-process", "--gpus", "none",
+        "--cpu-slots", Integer.toString(cpuSlots), "--metrics-port", "-1"));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(dataDir.resolve("worker.log").toFile());
+    builder.environment().put("GPU_AGENT_TOKEN", token);
+    worker = builder.start();
+    deployment = deploy();
+  }
+
+  public long pid() {
+    return worker.pid();
+  }
+
+  /** Queues one run and waits for it: the worker has registered and runs. */
+  public void awaitRegistered() throws Exception {
+    try (KeepAliveClient client = new KeepAliveClient(server.port())) {
+      String id = queue(client);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!TERMINAL.contains(status(client, id))) {
+        if (System.nanoTime() > deadline || !worker.isAlive()) {
+          throw new IllegalStateException("the worker process did not run a first run; see " + dataDir.resolve("worker.log"));
+        }
+        Thread.sleep(5);
+      }
+    }
+  }
+
+  /** Queues {@code runs} tiny runs from {@code clients} threads and waits until all are terminal; runs per second. */
+  public double run(int runs, int clients) throws Exception {
+    List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger next = new AtomicInteger();
+    long t0 = System.nanoTime();
+    List<Thread> threads = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      threads.add(Thread.ofPlatform().start(() -> {
+        try (KeepAliveClient client = new KeepAliveClient(server.port())) {
+          while (next.getAndIncrement() < runs) {
+            ids.add(queue(client));
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    int failures = 0;
+    try (KeepAliveClient client = new KeepAliveClient(server.port())) {
+      for (String id : ids) { // FIFO: by the time the last is done, nearly all are
+        String status;
+        while (!TERMINAL.contains(status = status(client, id))) {
+          Thread.sleep(2);
+        }
+        failures += "success".equals(status) ? 0 : 1;
+      }
+    }
+    double perSecond = runs / ((System.nanoTime() - t0) / 1e9);
+    if (failures > 0) {
+      throw new IllegalStateException(failures + " of " + runs + " runs did not succeed");
+    }
+    return perSecond;
+  }
+
+  /** The worker's resident set in bytes after a full GC in it. */
+  public long rssAfterGc() throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    if (Files.isExecutable(jcmd)) {
+      new ProcessBuilder(jcmd.toString(), Long.toString(worker.pid()), "GC.run").redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+    }
+    Thread.sleep(500);
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(worker.pid()), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    return -1;
+  }
+
+  private String deploy() throws Exception {
+    try (KeepAliveClient client = new KeepAliveClient(server.port())) {
+      KeepAliveClient.Answer answer = client.post("/api/deployments", key, """
+          {"name": "tiny-3-nodes", "workflow_api": {
+           "1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 255}},
+           "2": {"class_type": "ImageInvert", "inputs": {"image": ["1", 0]}},
+           "3": {"class_type": "SaveImage", "inputs": {"images": ["2", 0], "filename_prefix": "tiny"}}}}""");
+      if (answer.status() != 200) {
+        throw new IllegalStateException("deployment: " + answer.status() + " " + answer.body());
+      }
+      return JSON.readTree(answer.body()).get("id").asText();
+    }
+  }
+
+  private String queue(KeepAliveClient client) throws IOException {
+    KeepAliveClient.Answer answer = client.post("/api/run/deployment/queue", key,
+        "{\"deployment_id\": \"" + deployment + "\", \"inputs\": {}}");
+    if (answer.status() != 200) {
+      throw new IllegalStateException("queue answered " + answer.status() + ": " + answer.body());
+    }
+    return JSON.readTree(answer.body()).get("run_id").asText();
+  }
+
+  private String status(KeepAliveClient client, String runId) throws IOException {
+    return JSON.readTree(client.get("/api/run/" + runId, key).body()).path("status").asText();
+  }
+
+  @Override
+  public void close() throws IOException {
+    worker.destroy(); // SIGTERM: the worker drains (nothing runs) and exits
+    try {
+      if (!worker.waitFor(30, TimeUnit.SECONDS)) {
+        worker.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      worker.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    server.close();
+    try (var files = Files.walk(dataDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
