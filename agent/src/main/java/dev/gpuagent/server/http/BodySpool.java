@@ -8,8 +8,10 @@ import java.util.function.Predicate;
  * Requests whose body is written to a file as it arrives instead of being aggregated in memory (output
  * uploads): their limit is {@code maxBytes}, not the listener's {@code max_body_bytes}. A body declared
  * ({@code Content-Length}) or found (chunked) larger is dropped as it arrives and answered {@code 413
- * {"detail": tooLargeDetail}}; the route handler sees the file through {@link Request#bodyStream()},
- * and the file is deleted once the handler returns.
+ * {"detail": tooLargeDetail}}; the route handler sees the file, its size and SHA-256 through {@link
+ * Request#spooledBody()} (or reads it with {@link Request#bodyStream()}), and the file is deleted once
+ * the handler returns unless the handler moved it away ({@link SpooledBody#moveTo}: keep {@code dir}
+ * on the file system of the files' final place for that rename to work).
  *
  * @param method the method of such requests ({@code PUT})
  * @param paths which raw paths of that method stream

@@ -14,10 +14,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One per connection. Threading: the event loop reads a request (aggregated, or with its body spooled
- * to a file by {@link SpoolingHandler}, which is deleted once its route returned), copies it into a {@link Request}
+ * to a file by {@link SpoolingHandler}, which is deleted once its route returned unless the route moved
+ * it away: {@link SpooledBody#moveTo}), copies it into a {@link Request}
  * and hands it to the bounded handler pool, where {@link Dispatcher} runs the route (it may block);
  * the pool thread also prepares the body (serialises, opens files) and passes the result back to
  * the event loop, which writes it. All fields are touched only on the event loop. A connection
@@ -76,7 +74,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
         pending = new Pending(stub, spooled.head().protocolVersion(), HttpUtil.isKeepAlive(spooled.head()),
             Response.detail(413, spooled.tooLargeDetail()), start);
       } else {
-        pending = read(ctx, spooled.head(), null, spooled.file(), start);
+        pending = read(ctx, spooled.head(), null, spooled.body(), start);
       }
     } else if (msg instanceof OversizedRequest oversized) {
       Request stub = stub(oversized.method(), new QueryStringDecoder(oversized.uri()).rawPath());
@@ -105,7 +103,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    waiting.forEach(p -> deleteQuietly(p.request().bodyFile()));
+    waiting.forEach(p -> discard(p.request().spooledBody()));
     waiting.clear();
     super.channelInactive(ctx);
   }
@@ -126,7 +124,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     try {
       handlers.execute(() -> handle(ctx, pending));
     } catch (RejectedExecutionException e) {
-      deleteQuietly(pending.request().bodyFile());
+      discard(pending.request().spooledBody());
       Response busyResponse =
           Response.detail(503, "server busy, try again").withHeader("Retry-After", "1");
       send(ctx, pending, ResponseWriter.prepare(busyResponse, pending.request().id()),
@@ -140,7 +138,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     try {
       outcome = dispatcher.dispatch(pending.request());
     } finally {
-      deleteQuietly(pending.request().bodyFile()); // the route has read (or copied) a spooled body
+      discard(pending.request().spooledBody()); // the route has read, copied or moved a spooled body
     }
     Prepared prepared = ResponseWriter.prepare(outcome.response(), pending.request().id());
     try {
@@ -171,7 +169,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private Pending read(ChannelHandlerContext ctx, HttpRequest request, byte[] body, Path bodyFile, long start) {
+  private Pending read(ChannelHandlerContext ctx, HttpRequest request, byte[] body, SpooledBody spooled, long start) {
     String method = request.method().name();
     if (!request.decoderResult().isSuccess()) {
       Throwable cause = request.decoderResult().cause();
@@ -190,7 +188,7 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
       path = decoder.rawPath();
       query = decoder.parameters();
     } catch (IllegalArgumentException e) {
-      deleteQuietly(bodyFile);
+      discard(spooled);
       return new Pending(stub(method, "/"), request.protocolVersion(), false,
           Response.detail(400, "Bad Request"), start);
     }
@@ -202,17 +200,13 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     InetSocketAddress remote =
         ctx.channel().remoteAddress() instanceof InetSocketAddress inet ? inet : null;
     Request built =
-        new Request(newId(), method, path, Map.of(), query, new Headers(headers), body, remote, null, bodyFile);
+        new Request(newId(), method, path, Map.of(), query, new Headers(headers), body, remote, null, spooled);
     return new Pending(built, request.protocolVersion(), HttpUtil.isKeepAlive(request), null, start);
   }
 
-  private static void deleteQuietly(Path file) {
-    if (file != null) {
-      try {
-        Files.deleteIfExists(file);
-      } catch (IOException e) {
-        LOG.warn("cannot delete spooled body {}: {}", file, e.toString());
-      }
+  private static void discard(SpooledBody spooled) {
+    if (spooled != null) {
+      spooled.discard();
     }
   }
 

@@ -4,8 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +13,7 @@ import java.util.UUID;
 
 /**
  * One HTTP request as a route handler sees it: the body fully read (bounded by the server's body
- * limit; on the routes of a {@link BodySpool}, in {@code bodyFile} instead of {@code body}), path
+ * limit; on the routes of a {@link BodySpool}, in {@code spooledBody} instead of {@code body}), path
  * parameters percent-decoded, and the principal set by the route's {@link Authenticator} (null on routes without one). Path and query parameters keep their order. {@code path} is the raw path as sent, without the
  * query; signed URLs sign it. The body array is shared, not copied: handlers must not modify it.
  *
@@ -32,7 +30,7 @@ public record Request(
     byte[] body,
     InetSocketAddress remoteAddress,
     Object principal,
-    Path bodyFile) {
+    SpooledBody spooledBody) {
 
   /** A request whose body is in memory. */
   public Request(String id, String method, String path, Map<String, String> pathParams,
@@ -55,19 +53,19 @@ public record Request(
   }
 
   public Request withPathParams(Map<String, String> params) {
-    return new Request(id, method, path, params, query, headers, body, remoteAddress, principal, bodyFile);
+    return new Request(id, method, path, params, query, headers, body, remoteAddress, principal, spooledBody);
   }
 
   public Request withPrincipal(Object newPrincipal) {
-    return new Request(id, method, path, pathParams, query, headers, body, remoteAddress, newPrincipal, bodyFile);
+    return new Request(id, method, path, pathParams, query, headers, body, remoteAddress, newPrincipal, spooledBody);
   }
 
   public Request withHeaders(Headers newHeaders) {
-    return new Request(id, method, path, pathParams, query, newHeaders, body, remoteAddress, principal, bodyFile);
+    return new Request(id, method, path, pathParams, query, newHeaders, body, remoteAddress, principal, spooledBody);
   }
 
   public Request withQuery(Map<String, List<String>> newQuery) {
-    return new Request(id, method, path, pathParams, newQuery, headers, body, remoteAddress, principal, bodyFile);
+    return new Request(id, method, path, pathParams, newQuery, headers, body, remoteAddress, principal, spooledBody);
   }
 
   /**
@@ -75,12 +73,12 @@ public record Request(
    * The caller closes it.
    */
   public InputStream bodyStream() throws IOException {
-    return bodyFile == null ? new ByteArrayInputStream(body) : Files.newInputStream(bodyFile);
+    return spooledBody == null ? new ByteArrayInputStream(body) : spooledBody.open();
   }
 
   /** The body's size in bytes, wherever it is. */
-  public long bodySize() throws IOException {
-    return bodyFile == null ? body.length : Files.size(bodyFile);
+  public long bodySize() {
+    return spooledBody == null ? body.length : spooledBody.size();
   }
 
   /** A path parameter of the matched route; a name the route does not declare is a bug. */

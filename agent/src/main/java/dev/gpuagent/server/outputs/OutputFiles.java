@@ -1,14 +1,16 @@
 package dev.gpuagent.server.outputs;
 
+import dev.gpuagent.server.http.SpooledBody;
 import dev.gpuagent.server.store.DataDirectory;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -19,10 +21,16 @@ import java.util.UUID;
 /**
  * The bytes of output files, under {@code DATA_DIR/outputs/{run_id}/t{fencing_token}/{subfolder/}filename}:
  * one folder per lease, so a stale attempt's upload never overwrites the current attempt's file. A file
- * is written to a temporary file in the run's folder and moved into place atomically, so a reader never
- * sees half a file and a retried upload replaces the previous one whole. Storage keys are relative to
- * the root and only ever built here from checked names; {@link #open} refuses any key that resolves
- * outside the root.
+ * reaches its place by an atomic rename, so a reader never sees half a file and a retried upload
+ * replaces the previous one whole: an upload spooled by the HTTP layer ({@link SpooledBody}, in {@code
+ * outputs/.spool}, the same file system) is renamed itself ({@link #move}: its size and SHA-256 were
+ * computed while it was spooled, nothing is copied); a body read from a stream ({@link #write}) goes to
+ * a temporary file in the run's folder first. Storage keys are relative to the root and only ever built
+ * here from checked names; {@link #open} refuses any key that resolves outside the root.
+ *
+ * <p>File-system operations of a spooled upload, the first of a new run: the spool file's create (on
+ * the event loop), three lookups and two mkdirs (the run's and the lease's folders; one lookup for a
+ * lease folder that exists), one rename. Nothing is deleted or copied.
  */
 public final class OutputFiles {
   /** A stored file: its storage key, size and SHA-256 (hex). */
@@ -51,20 +59,43 @@ public final class OutputFiles {
   }
 
   /**
+   * Renames the spooled {@code body} to {@code storageKey} (replacing a previous upload of the same
+   * key) and returns the size and SHA-256 computed while it was spooled. Over {@code limit}: {@link
+   * TooLarge}, nothing stored. Where the spool is on another file system than the root (the rename
+   * fails), falls back to {@link #write} from the file. Either way the spool file, if it is still
+   * there, stays its owner's to delete.
+   */
+  public Stored move(UUID runId, String storageKey, SpooledBody body, long limit) throws IOException, TooLarge {
+    if (body.size() > limit) {
+      throw new TooLarge(limit);
+    }
+    Path target = target(storageKey);
+    DataDirectory.createDirectories(target.getParent());
+    try {
+      body.moveTo(target);
+    } catch (AtomicMoveNotSupportedException e) {
+      try (InputStream in = body.open()) {
+        return write(runId, storageKey, in, limit);
+      }
+    }
+    return new Stored(storageKey, body.size(), body.sha256());
+  }
+
+  /**
    * Streams {@code body} to a temporary file in the run's folder, then moves it to {@code storageKey}
    * (replacing a previous upload of the same key). Reads at most {@code limit} bytes: past it, the
    * temporary file is deleted and {@link TooLarge} thrown.
    */
   public Stored write(UUID runId, String storageKey, InputStream body, long limit) throws IOException, TooLarge {
-    Path target = resolve(storageKey).orElseThrow(() -> new IllegalArgumentException("bad storage key"));
+    Path target = target(storageKey);
     Path runDir = root.resolve(runId.toString());
     DataDirectory.createDirectories(target.getParent());
-    Path temp = Files.createTempFile(runDir, ".upload-", ".part");
+    DataDirectory.NewFile temp = DataDirectory.createTempFile(runDir, ".upload-", ".part");
     boolean moved = false;
     try {
       MessageDigest sha = sha256();
       long size = 0;
-      try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), sha)) {
+      try (FileChannel out = temp.channel()) {
         byte[] buffer = new byte[64 * 1024];
         int n;
         while ((n = body.read(buffer)) > 0) {
@@ -72,21 +103,29 @@ public final class OutputFiles {
           if (size > limit) {
             throw new TooLarge(limit);
           }
-          out.write(buffer, 0, n);
+          sha.update(buffer, 0, n);
+          ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+          while (chunk.hasRemaining()) {
+            out.write(chunk);
+          }
         }
       }
       try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(temp.path(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp.path(), target, StandardCopyOption.REPLACE_EXISTING);
       }
       moved = true;
       return new Stored(storageKey, size, HexFormat.of().formatHex(sha.digest()));
     } finally {
       if (!moved) {
-        Files.deleteIfExists(temp);
+        Files.deleteIfExists(temp.path());
       }
     }
+  }
+
+  private Path target(String storageKey) {
+    return resolve(storageKey).orElseThrow(() -> new IllegalArgumentException("bad storage key"));
   }
 
   /** Deletes the file of {@code storageKey} if it is there. */

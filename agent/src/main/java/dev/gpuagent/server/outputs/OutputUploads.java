@@ -8,6 +8,7 @@ import dev.gpuagent.protocol.OutputNames;
 import dev.gpuagent.server.http.ApiException;
 import dev.gpuagent.server.http.Request;
 import dev.gpuagent.server.http.Response;
+import dev.gpuagent.server.http.SpooledBody;
 import dev.gpuagent.server.identity.WorkerCredential;
 import dev.gpuagent.server.store.OutputStore;
 import dev.gpuagent.server.store.Run;
@@ -32,10 +33,10 @@ import org.slf4j.LoggerFactory;
  * {@code PUT /worker/v1/runs/{run_id}/outputs/{filename}?lease=...[&subfolder=...]} with {@code
  * X-Fencing-Token} (docs/protocol.md section 10). Order of checks: names, {@code lease} and token
  * (400), size from {@code Content-Length} (413), the run (404), the lease check of section 6 (409,
- * the detail names the failing rule), then the body is written to a temporary file and moved into
- * place, and the row is inserted by {@link OutputStore#add}, whose statement checks the fencing token
- * again: an upload that loses a race with a new lease, a cancel or the run's finish is 409 and its
- * file is deleted.
+ * the detail names the failing rule), then the body is moved into place (the spooled file itself,
+ * {@link OutputFiles#move}; a body in memory is written to a temporary file first), and the row is
+ * inserted by {@link OutputStore#add}, whose statement checks the fencing token again: an upload that
+ * loses a race with a new lease, a cancel or the run's finish is 409 and its file is deleted.
  */
 public final class OutputUploads {
   private static final Logger LOG = LoggerFactory.getLogger(OutputUploads.class);
@@ -107,7 +108,7 @@ public final class OutputUploads {
         .orElseThrow(() -> new ApiException(400, "the lease query parameter is required"));
     long token = fencingToken(request);
     Optional<Long> declared = contentLength(request);
-    if (declared.isPresent() && declared.get() > maxUploadBytes || bodySize(request) > maxUploadBytes) {
+    if (declared.isPresent() && declared.get() > maxUploadBytes || request.bodySize() > maxUploadBytes) {
       throw tooLarge();
     }
     UUID runId = runId(request.pathParam("run_id"));
@@ -119,8 +120,8 @@ public final class OutputUploads {
     String relative = relativePath(subfolder, filename);
     String key = OutputFiles.storageKey(runId, token, relative);
     OutputFiles.Stored stored;
-    try (InputStream body = request.bodyStream()) {
-      stored = files.write(runId, key, body, maxUploadBytes);
+    try {
+      stored = storeBody(request, runId, key);
     } catch (OutputFiles.TooLarge e) {
       throw tooLarge();
     } catch (IOException e) {
@@ -146,11 +147,15 @@ public final class OutputUploads {
     return Response.json(201, answer);
   }
 
-  private static long bodySize(Request request) {
-    try {
-      return request.bodySize();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the spooled upload", e);
+  /** Moves a spooled body into place; writes a body in memory. */
+  private OutputFiles.Stored storeBody(Request request, UUID runId, String key)
+      throws IOException, OutputFiles.TooLarge {
+    SpooledBody spooled = request.spooledBody();
+    if (spooled != null) {
+      return files.move(runId, key, spooled, maxUploadBytes);
+    }
+    try (InputStream body = request.bodyStream()) {
+      return files.write(runId, key, body, maxUploadBytes);
     }
   }
 

@@ -36,6 +36,11 @@ final class EmbeddedHttp implements AutoCloseable {
     server = new EmbeddedChannel(HttpApiInitializer.of(config, router, handlers));
   }
 
+  /** With {@code spool}'s requests spooled to files; handlers run inline. */
+  EmbeddedHttp(HttpServerConfig config, Router router, BodySpool spool) {
+    server = new EmbeddedChannel(new HttpApiInitializer(config, router, Runnable::run, null, null, null, spool));
+  }
+
   /** Sends requests through the client codec and returns every complete response. */
   List<FullHttpResponse> exchange(HttpRequest... requests) {
     for (HttpRequest request : requests) {

@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gpuagent.server.http.SpooledBody;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +35,7 @@ class OutputFilesTest {
     Path path = files.open(key).orElseThrow();
     assertEquals(dir.resolve("outputs").resolve(run.toString()).resolve("t7/sub/a.txt").toAbsolutePath(), path);
     assertArrayEquals("abc".getBytes(StandardCharsets.UTF_8), Files.readAllBytes(path));
+    assertEquals(List.of(path), regularFiles(files.root()), "no temporary file left");
   }
 
   @Test
@@ -43,6 +48,57 @@ class OutputFilesTest {
     try (var left = Files.list(dir.resolve("outputs").resolve(run.toString()))) {
       assertTrue(left.noneMatch(p -> Files.isRegularFile(p)), "temporary file deleted");
     }
+  }
+
+  @Test
+  void moveRenamesTheSpooledFileIntoPlaceWithItsSizeAndSha256() throws Exception {
+    OutputFiles files = new OutputFiles(dir);
+    UUID run = UUID.randomUUID();
+    String key = OutputFiles.storageKey(run, 3, "sub/a.bin");
+    byte[] bytes = new byte[200_000];
+    new java.util.Random(3).nextBytes(bytes);
+    SpooledBody body = spooled(files, bytes);
+    OutputFiles.Stored stored = files.move(run, key, body, bytes.length);
+    Path path = files.open(key).orElseThrow();
+    assertArrayEquals(bytes, Files.readAllBytes(path));
+    assertEquals(Files.size(path), stored.sizeBytes());
+    assertEquals(sha256(Files.readAllBytes(path)), stored.sha256());
+    assertFalse(Files.exists(body.file()), "moved, not copied");
+    assertEquals(List.of(path), regularFiles(files.root()), "nothing else left in the spool or the run's folder");
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path.getParent())));
+  }
+
+  @Test
+  void moveReplacesThePreviousUploadOfTheKeyAndLeavesOtherLeasesAlone() throws Exception {
+    OutputFiles files = new OutputFiles(dir);
+    UUID run = UUID.randomUUID();
+    String old = OutputFiles.storageKey(run, 1, "a.png");
+    String current = OutputFiles.storageKey(run, 2, "a.png");
+    files.move(run, old, spooled(files, new byte[] {1}), 10);
+    files.move(run, current, spooled(files, new byte[] {2}), 10);
+    Path path = files.open(current).orElseThrow();
+    try (var reader = Files.newInputStream(path)) {
+      files.move(run, current, spooled(files, new byte[] {3, 3}), 10);
+      assertEquals(2, reader.read(), "an open reader keeps reading the file it opened");
+      assertEquals(-1, reader.read());
+    }
+    assertArrayEquals(new byte[] {3, 3}, Files.readAllBytes(path));
+    assertArrayEquals(new byte[] {1}, Files.readAllBytes(files.open(old).orElseThrow()));
+    assertEquals(1, files.deleteLease(run, 1));
+    assertEquals(1, files.deleteRun(run));
+  }
+
+  @Test
+  void moveOverTheLimitStoresNothing() throws Exception {
+    OutputFiles files = new OutputFiles(dir);
+    UUID run = UUID.randomUUID();
+    String key = OutputFiles.storageKey(run, 1, "big.bin");
+    SpooledBody body = spooled(files, new byte[11]);
+    assertThrows(OutputFiles.TooLarge.class, () -> files.move(run, key, body, 10));
+    assertTrue(files.open(key).isEmpty());
+    assertFalse(Files.exists(files.root().resolve(run.toString())), "no folder made for it");
+    assertTrue(Files.exists(body.file()), "the spool file stays its owner's to delete");
   }
 
   @Test
@@ -72,6 +128,25 @@ class OutputFilesTest {
     assertTrue(files.open("a/../../secret").isEmpty());
     assertTrue(files.open("").isEmpty());
     assertFalse(files.open("..").isPresent());
+  }
+
+  /** A body spooled as the HTTP layer does it: in {@code outputs/.spool}, with its size and hash. */
+  private static SpooledBody spooled(OutputFiles files, byte[] bytes) throws Exception {
+    Path spool = files.root().resolve(".spool");
+    Files.createDirectories(spool);
+    Path file = Files.createTempFile(spool, ".body-", ".part");
+    Files.write(file, bytes);
+    return new SpooledBody(file, bytes.length, MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  private static List<Path> regularFiles(Path top) throws Exception {
+    try (var walk = Files.walk(top)) {
+      return walk.filter(Files::isRegularFile).toList();
+    }
   }
 
   @Test

@@ -295,6 +295,33 @@ class OutputRoutesTest {
   }
 
   @Test
+  void aSpooledUploadRecordsTheSizeAndSha256OfItsFileAndLeavesNoOtherFile() throws Exception {
+    Run run = leasedRun();
+    byte[] sized = new byte[40 * 1024];
+    new java.util.Random(11).nextBytes(sized);
+    byte[] chunked = new byte[(int) UPLOAD_LIMIT];
+    new java.util.Random(12).nextBytes(chunked);
+    assertEquals(201, upload(run, "a.bin", "sub", sized, null).statusCode());
+    assertEquals(201, uploadChunked(run, "b.bin", chunked).statusCode());
+    assertEquals(413, uploadChunked(run, "c.bin", new byte[(int) UPLOAD_LIMIT + 1]).statusCode());
+    Path root = dir.resolve("data/outputs");
+    List<dev.gpuagent.server.store.RunOutput> rows = server.stores().outputs().list(run.id());
+    assertEquals(2, rows.size());
+    for (var row : rows) {
+      Path file = root.resolve(row.storageKey());
+      assertEquals(Files.size(file), row.sizeBytes(), row.filename());
+      assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(Files.readAllBytes(file))), row.sha256(), row.filename());
+    }
+    String lease = "t" + run.fencingToken();
+    try (var walk = Files.walk(root)) {
+      Path leaseDir = root.resolve(run.id().toString()).resolve(lease);
+      assertEquals(Set.of(leaseDir.resolve("sub/a.bin"), leaseDir.resolve("b.bin")),
+          Set.copyOf(walk.filter(Files::isRegularFile).toList()), "nothing in .spool or the run's folder but the files");
+    }
+  }
+
+  @Test
   void uploadsStreamPastTheBodyLimitAndAChunkedBodyOverTheUploadLimitIs413() throws Exception {
     worker.close();
     server.close();
