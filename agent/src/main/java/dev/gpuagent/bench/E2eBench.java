@@ -8,6 +8,7 @@ import dev.gpuagent.ops.NodeRegistry;
 import dev.gpuagent.server.ControlPlane;
 import dev.gpuagent.server.ServerSettings;
 import dev.gpuagent.server.api.CancelNotifier;
+import dev.gpuagent.server.store.StoreSync;
 import dev.gpuagent.worker.SlotPlan;
 import dev.gpuagent.worker.WorkerAgent;
 import dev.gpuagent.worker.WorkerSettings;
@@ -52,11 +53,12 @@ public final class E2eBench implements AutoCloseable {
   private final String tinyDeployment;
   private final String stepDeployment;
 
-  public E2eBench(int cpuSlots) throws Exception {
+  public E2eBench(int cpuSlots, StoreSync storeSync) throws Exception {
     dataDir = Files.createTempDirectory("gpu-agent-bench-e2e");
     Path noDeployments = Files.createDirectories(dataDir.resolve("no-deployments"));
     server = ControlPlane.start(new ServerSettings("127.0.0.1", 0, dataDir.resolve("data"), noDeployments, "default",
-        1 << 24), Metrics.prometheus(), NodeRegistry.standard(), CancelNotifier.NONE, Clock.systemUTC());
+        1 << 24).withStoreSync(storeSync), Metrics.prometheus(), NodeRegistry.standard(), CancelNotifier.NONE,
+        Clock.systemUTC());
     base = "http://127.0.0.1:" + server.port();
     key = server.identity().createApiKey(server.organisation().id(), "bench").plaintext();
     String token = server.identity().createWorkerToken("bench").plaintext();

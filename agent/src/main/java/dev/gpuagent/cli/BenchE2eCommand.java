@@ -3,6 +3,7 @@ package dev.gpuagent.cli;
 import dev.gpuagent.bench.BenchReport;
 import dev.gpuagent.bench.E2eBench;
 import dev.gpuagent.bench.WorkerProcessBench;
+import dev.gpuagent.server.store.StoreSync;
 import java.util.List;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -31,6 +32,10 @@ final class BenchE2eCommand implements Callable<Integer> {
   @Option(names = "--cpu-slots", defaultValue = "2", description = "Worker CPU slots (default: ${DEFAULT-VALUE}, as dev mode).")
   int cpuSlots;
 
+  @Option(names = "--store-sync", paramLabel = "full|normal", defaultValue = "full",
+      description = "The server's store_sync (default: ${DEFAULT-VALUE}, as gpu-agent dev and server).")
+  String storeSync;
+
   @Option(names = "--worker-runs", defaultValue = "10000",
       description = "Runs through a worker in its own process, for its memory figures; 0 skips them (default: ${DEFAULT-VALUE}).")
   int workerRuns;
@@ -40,22 +45,24 @@ final class BenchE2eCommand implements Callable<Integer> {
   String workerJvm;
 
   /** The JVM options of config/gpu-agent-worker.service's ExecStart (a test keeps them equal). */
-  static final String WORKER_JVM = "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow";
+  static final String WORKER_JVM = "-Xmx4g -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10"
+      + " -XX:G1PeriodicGCInterval=30000 --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow";
 
   @Override
   public Integer call() throws Exception {
     BenchReport report = new BenchReport("e2e");
-    try (E2eBench bench = new E2eBench(cpuSlots)) {
+    StoreSync sync = StoreSync.valueOf(storeSync.toUpperCase(java.util.Locale.ROOT));
+    try (E2eBench bench = new E2eBench(cpuSlots, sync)) {
       bench.queueToFirstNode(Math.max(20, samples / 4)); // warm-up: JIT, connections, store caches
       bench.throughput(Math.min(2000, runs), clients);
       long idleRss = E2eBench.rssAfterGc();
       long idleHeap = E2eBench.heapUsedAfterGc();
 
       latency(report, "queue -> first node started", bench.queueToFirstNode(samples), 2.0, 10.0);
-      double[][] cancel = bench.cancelToSlotFree(Math.max(10, samples / 4));
+      double[][] cancel = bench.cancelToSlotFree(Math.max(10, samples / 2)); // p99 of 25 would be the maximum
       latency(report, "cancel call -> 200 cancelled", cancel[0], Double.NaN, Double.NaN);
       latency(report, "cancel call -> slot free", cancel[1], Double.NaN, 25.0);
-      latency(report, "node started -> visible in GET", bench.progressVisible(Math.max(10, samples / 4)),
+      latency(report, "node started -> visible in GET", bench.progressVisible(Math.max(10, samples / 2)),
           Double.NaN, 50.0);
       double perSecond = bench.throughput(runs, clients);
       report.row("figure", "runs/s, 3-node graph (" + runs + " runs, " + clients + " clients)", "value",
@@ -74,6 +81,7 @@ final class BenchE2eCommand implements Callable<Integer> {
       report.summary("heap_idle_bytes", idleHeap);
       report.summary("heap_after_bytes", afterHeap);
       report.summary("cpu_slots", cpuSlots);
+      report.summary("store_sync", storeSync);
     }
     if (workerRuns > 0) {
       workerProcess(report);

@@ -81,7 +81,7 @@ public final class ControlPlane implements AutoCloseable {
   public static ControlPlane start(ServerSettings settings, Metrics metrics, NodeRegistry nodes,
       CancelNotifier cancelNotifier, DispatchSettings dispatch, Clock clock) {
     Objects.requireNonNull(settings, "settings");
-    Stores stores = Stores.openSqlite(settings.dataDir(), clock);
+    Stores stores = Stores.openSqlite(settings.dataDir(), clock, settings.storeSync());
     HttpApiServer http = null;
     WebhookSender webhooks = null;
     RunDispatcher dispatcher = null;

@@ -5,6 +5,7 @@ import dev.gpuagent.protocol.Protocol;
 import dev.gpuagent.server.dispatch.DispatchSettings;
 import dev.gpuagent.server.http.HttpServerConfig;
 import dev.gpuagent.server.store.NewRun;
+import dev.gpuagent.server.store.StoreSync;
 import dev.gpuagent.server.webhooks.WebhookSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,10 +33,12 @@ import java.util.Objects;
  * @param leaseTtlMs how long a lease lives without renewal (longer than the heartbeat interval)
  * @param progressIntervalMs how often a worker may send progress per run (announced in {@code welcome})
  * @param maxAttempts leases of a run that may expire before it fails (copied to each run when queued)
+ * @param storeSync {@code full} (every commit survives a power cut) or {@code normal} (a commit survives
+ *     {@code kill -9} of the server but may be lost with the last moments before a power cut or OS crash)
  */
 public record ServerSettings(String host, int port, Path dataDir, Path deploymentsDir, String organisation,
     int maxBodyBytes, int webhookMaxAttempts, String publicUrl, int outputUrlTtlS, long maxUploadBytes,
-    long heartbeatIntervalMs, long leaseTtlMs, long progressIntervalMs, int maxAttempts) {
+    long heartbeatIntervalMs, long leaseTtlMs, long progressIntervalMs, int maxAttempts, StoreSync storeSync) {
 
   public static final int DEFAULT_OUTPUT_URL_TTL_S = 3600;
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 268_435_456L;
@@ -58,7 +61,8 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
     LEASE_TTL_MS("lease_ttl_ms", "GPU_AGENT_LEASE_TTL_MS", String.valueOf(Protocol.DEFAULT_LEASE_TTL.toMillis())),
     PROGRESS_INTERVAL_MS("progress_interval_ms", "GPU_AGENT_PROGRESS_INTERVAL_MS",
         String.valueOf(Protocol.DEFAULT_PROGRESS_INTERVAL.toMillis())),
-    MAX_ATTEMPTS("max_attempts", "GPU_AGENT_MAX_ATTEMPTS", String.valueOf(NewRun.DEFAULT_MAX_ATTEMPTS));
+    MAX_ATTEMPTS("max_attempts", "GPU_AGENT_MAX_ATTEMPTS", String.valueOf(NewRun.DEFAULT_MAX_ATTEMPTS)),
+    STORE_SYNC("store_sync", "GPU_AGENT_STORE_SYNC", "full");
 
     final String yaml;
     final String env;
@@ -128,6 +132,15 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
     if (maxAttempts < 1 || maxAttempts > 100) {
       throw new IllegalArgumentException("max_attempts must be 1..100, got " + maxAttempts);
     }
+    Objects.requireNonNull(storeSync, "storeSync");
+  }
+
+  /** As the canonical constructor, with {@code store_sync: full}. */
+  public ServerSettings(String host, int port, Path dataDir, Path deploymentsDir, String organisation,
+      int maxBodyBytes, int webhookMaxAttempts, String publicUrl, int outputUrlTtlS, long maxUploadBytes,
+      long heartbeatIntervalMs, long leaseTtlMs, long progressIntervalMs, int maxAttempts) {
+    this(host, port, dataDir, deploymentsDir, organisation, maxBodyBytes, webhookMaxAttempts, publicUrl, outputUrlTtlS,
+        maxUploadBytes, heartbeatIntervalMs, leaseTtlMs, progressIntervalMs, maxAttempts, StoreSync.FULL);
   }
 
   /** The settings with the protocol's defaults for the worker side (docs/protocol.md section 15). */
@@ -186,7 +199,22 @@ public record ServerSettings(String host, int port, Path dataDir, Path deploymen
         longInteger(Key.HEARTBEAT_INTERVAL_MS, value.get(Key.HEARTBEAT_INTERVAL_MS)),
         longInteger(Key.LEASE_TTL_MS, value.get(Key.LEASE_TTL_MS)),
         longInteger(Key.PROGRESS_INTERVAL_MS, value.get(Key.PROGRESS_INTERVAL_MS)),
-        integer(Key.MAX_ATTEMPTS, value.get(Key.MAX_ATTEMPTS)));
+        integer(Key.MAX_ATTEMPTS, value.get(Key.MAX_ATTEMPTS)), storeSync(value.get(Key.STORE_SYNC)));
+  }
+
+  private static StoreSync storeSync(String text) {
+    try {
+      return StoreSync.valueOf(text.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("store_sync must be full or normal, got '" + text + "'");
+    }
+  }
+
+  /** This settings' copy with {@code storeSync}. */
+  public ServerSettings withStoreSync(StoreSync sync) {
+    return new ServerSettings(host, port, dataDir, deploymentsDir, organisation, maxBodyBytes, webhookMaxAttempts,
+        publicUrl, outputUrlTtlS, maxUploadBytes, heartbeatIntervalMs, leaseTtlMs, progressIntervalMs, maxAttempts,
+        sync);
   }
 
   /**

@@ -57,6 +57,16 @@ class OperatorConfigTest {
   }
 
   @Test
+  void benchE2eRunsTheWorkerWithTheUnitsJvmOptions() throws Exception {
+    String unit = Files.readString(Path.of("..", "config", "gpu-agent-worker.service"));
+    java.util.regex.Matcher env = java.util.regex.Pattern.compile("Environment=\"JAVA_OPTS=([^\"]*)\"").matcher(unit);
+    java.util.regex.Matcher exec = java.util.regex.Pattern.compile("ExecStart=\\S+ \\$JAVA_OPTS (.*?) -jar ").matcher(unit);
+    assertTrue(env.find() && exec.find(), "the unit sets JAVA_OPTS and passes it first in ExecStart");
+    assertEquals(env.group(1) + " " + exec.group(1), BenchE2eCommand.WORKER_JVM,
+        "bench e2e measures the worker's memory with the options the unit runs it with");
+  }
+
+  @Test
   void prometheusConfigPassesPromtool() throws Exception {
     assumeTrue(onPath("promtool"), "skipped: promtool is not installed");
     var result = run(List.of("promtool", "check", "config", CONFIG.resolve("prometheus.yml").toString()));

@@ -87,6 +87,16 @@ class ServerSettingsTest {
   }
 
   @Test
+  void storeSyncIsFullUnlessSetToNormalAndAnythingElseIsAnError() {
+    assertEquals(dev.gpuagent.server.store.StoreSync.FULL, ServerSettings.resolve(Map.of(), Map.of(), null).storeSync());
+    assertEquals(dev.gpuagent.server.store.StoreSync.NORMAL,
+        ServerSettings.resolve(Map.of(), Map.of("GPU_AGENT_STORE_SYNC", "Normal"), null).storeSync());
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> ServerSettings.resolve(Map.of(Key.STORE_SYNC, "off"), Map.of(), null));
+    assertEquals("store_sync must be full or normal, got 'off'", bad.getMessage());
+  }
+
+  @Test
   void webhookMaxAttemptsComesFromTheEnvironmentOrFileAndIsChecked() throws Exception {
     assertEquals(8, ServerSettings.resolve(Map.of(), Map.of(), null).webhooks().maxAttempts());
     Path file = dir.resolve("hooks.yaml");

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 
 /**
- * The embedded database: one SQLite file in WAL mode with {@code synchronous=FULL} (every commit is
- * fsynced before it returns, so an acknowledged write survives {@code kill -9} and power loss),
+ * The embedded database: one SQLite file in WAL mode with {@code synchronous=FULL} by default (every
+ * commit is fsynced before it returns, so an acknowledged write survives {@code kill -9} and power
+ * loss; {@link StoreSync#NORMAL} keeps the first and gives up the second),
  * foreign keys on, one writer connection behind a {@link GroupCommitWriter} and a few read-only
  * reader connections (WAL lets them read while the writer writes). Everything SQLite-specific
  * about the store is here.
@@ -46,24 +47,34 @@ public final class SqliteDatabase implements Database {
 
   /** Opens (creating where missing) {@code dataDir/gpu-agent.db} and migrates it to the current schema. */
   public static SqliteDatabase openDataDir(Path dataDir, Clock clock) {
-    return open(DataDirectory.prepareDatabase(dataDir), clock, DEFAULT_READERS);
+    return openDataDir(dataDir, clock, StoreSync.FULL);
+  }
+
+  /** As {@link #openDataDir(Path, Clock)}, with the commits reaching the disk as {@code sync} says. */
+  public static SqliteDatabase openDataDir(Path dataDir, Clock clock, StoreSync sync) {
+    return open(DataDirectory.prepareDatabase(dataDir), clock, DEFAULT_READERS, sync);
   }
 
   /** Opens (creating where missing) the database {@code file} and migrates it to the current schema. */
   public static SqliteDatabase open(Path file, Clock clock, int readers) {
+    return open(file, clock, readers, StoreSync.FULL);
+  }
+
+  /** As {@link #open(Path, Clock, int)}, with the commits reaching the disk as {@code sync} says. */
+  public static SqliteDatabase open(Path file, Clock clock, int readers, StoreSync sync) {
     if (readers < 1) {
       throw new IllegalArgumentException("readers must be >= 1, got " + readers);
     }
     String url = "jdbc:sqlite:" + file.toAbsolutePath();
     List<Connection> opened = new ArrayList<>();
     try {
-      Connection writerConnection = connect(url, false);
+      Connection writerConnection = connect(url, false, sync);
       opened.add(writerConnection);
       checkWal(writerConnection, file);
       Migrations.apply(writerConnection, clock);
       List<Connection> readerConnections = new ArrayList<>();
       for (int i = 0; i < readers; i++) {
-        Connection reader = connect(url, true);
+        Connection reader = connect(url, true, sync);
         opened.add(reader);
         readerConnections.add(reader);
       }
@@ -77,10 +88,11 @@ public final class SqliteDatabase implements Database {
     }
   }
 
-  private static Connection connect(String url, boolean readOnly) throws SQLException {
+  private static Connection connect(String url, boolean readOnly, StoreSync sync) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setSynchronous(sync == StoreSync.NORMAL ? SQLiteConfig.SynchronousMode.NORMAL
+        : SQLiteConfig.SynchronousMode.FULL);
     config.enforceForeignKeys(true);
     config.setBusyTimeout(BUSY_TIMEOUT_MS);
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);

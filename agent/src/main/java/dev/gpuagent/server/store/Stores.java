@@ -27,7 +27,12 @@ public record Stores(Database database, RunStore runs, DeploymentStore deploymen
 
   /** The embedded store: {@code dataDir/gpu-agent.db}, created (0700 folder, 0600 file) and migrated as needed. */
   public static Stores openSqlite(Path dataDir, Clock clock) {
-    return over(SqliteDatabase.openDataDir(dataDir, clock), clock);
+    return openSqlite(dataDir, clock, StoreSync.FULL);
+  }
+
+  /** As {@link #openSqlite(Path, Clock)}, with the commits reaching the disk as {@code sync} says. */
+  public static Stores openSqlite(Path dataDir, Clock clock, StoreSync sync) {
+    return over(SqliteDatabase.openDataDir(dataDir, clock, sync), clock);
   }
 
   /** Finishes queued writes and closes the database. */

@@ -82,6 +82,19 @@ class SqliteDatabaseTest {
   }
 
   @Test
+  void storeSyncNormalOpensWithSynchronousNormal() {
+    try (SqliteDatabase normal = SqliteDatabase.openDataDir(dir.resolve("normal"), Clock.systemUTC(), StoreSync.NORMAL)) {
+      String sync = normal.read(c -> {
+        try (Statement s = c.createStatement(); ResultSet row = s.executeQuery("PRAGMA synchronous")) {
+          row.next();
+          return row.getString(1);
+        }
+      });
+      assertEquals("1", sync, "NORMAL: the WAL is fsynced at checkpoints only");
+    }
+  }
+
+  @Test
   void dataFolderAndDatabaseFilesAreOwnerOnly() throws Exception {
     Path data = dir.resolve("data");
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
