@@ -109,6 +109,10 @@ final class BenchE2eCommand implements Callable<Integer> {
       long middle = bench.rssAfterGc();
       perSecond = (perSecond + bench.run(workerRuns - half, clients)) / 2;
       long after = bench.rssAfterGc();
+      // A finished lease stays in the worker for one lease TTL (for a resume); after that it is idle again.
+      Thread.sleep(dev.gpuagent.protocol.Protocol.DEFAULT_LEASE_TTL.plus(
+          dev.gpuagent.protocol.Protocol.DEFAULT_HEARTBEAT_INTERVAL).toMillis());
+      long idleAgain = bench.rssAfterGc();
       report.row("figure", "worker process: runs/s (" + workerRuns + " runs)", "value", round(perSecond), "target", "");
       report.row("figure", "worker process RSS idle, MB", "value", round(idle / 1e6), "target", "<= 200");
       report.row("figure", "worker process RSS after " + warm + " runs, MB", "value", round(warmed / 1e6), "target", "");
@@ -116,7 +120,10 @@ final class BenchE2eCommand implements Callable<Integer> {
           "target", "");
       report.row("figure", "worker process RSS after " + (workerRuns - half) + " more runs, MB", "value",
           round(after / 1e6), "target", "no growth");
+      report.row("figure", "worker process RSS idle again, a lease TTL later, MB", "value", round(idleAgain / 1e6),
+          "target", "<= 200");
       report.summary("worker_rss_middle_bytes", middle);
+      report.summary("worker_rss_idle_again_bytes", idleAgain);
       report.summary("worker_rss_idle_bytes", idle);
       report.summary("worker_rss_warm_bytes", warmed);
       report.summary("worker_rss_after_bytes", after);

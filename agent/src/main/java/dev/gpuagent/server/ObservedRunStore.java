@@ -2,6 +2,7 @@ package dev.gpuagent.server;
 
 import dev.gpuagent.server.store.ExpiredLeases;
 import dev.gpuagent.server.store.NewRun;
+import dev.gpuagent.server.store.QueuedAndClaimed;
 import dev.gpuagent.server.store.Run;
 import dev.gpuagent.server.store.RunStore;
 import dev.gpuagent.server.store.StatusUpdate;
@@ -50,6 +51,17 @@ public final class ObservedRunStore implements RunStore {
     return runs.claimNextAsync(gpuTypes, workerId, leaseTtl).whenComplete((claimed, failure) -> {
       if (claimed != null) {
         claimed.ifPresent(run -> tell(() -> statusChanged(run)));
+      }
+    });
+  }
+
+  @Override
+  public CompletableFuture<QueuedAndClaimed> insertAndClaimAsync(NewRun run, List<String> gpuTypes, String workerId,
+      Duration leaseTtl) {
+    // The queueing is the API's to tell (as for insert); the lease is the dispatcher's.
+    return runs.insertAndClaimAsync(run, gpuTypes, workerId, leaseTtl).whenComplete((both, failure) -> {
+      if (both != null) {
+        both.claimed().ifPresent(claimed -> tell(() -> statusChanged(claimed)));
       }
     });
   }

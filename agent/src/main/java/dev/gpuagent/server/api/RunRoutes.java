@@ -11,6 +11,7 @@ import dev.gpuagent.server.http.Router;
 import dev.gpuagent.server.http.ValidationException;
 import dev.gpuagent.server.store.Deployment;
 import dev.gpuagent.server.store.DeploymentStore;
+import dev.gpuagent.server.store.Futures;
 import dev.gpuagent.server.store.NewRun;
 import dev.gpuagent.server.store.Run;
 import dev.gpuagent.server.store.RunStore;
@@ -90,14 +91,9 @@ public final class RunRoutes {
     NewRun run = new NewRun(orgId, deployment.id(), applied.json().toString(), inputs.toString(),
         gpu.orElse(deployment.gpu()), "api", webhook.map(URI::toString).orElse(null), intermediate,
         maxAttempts, deployment.runTimeoutS());
-    Run stored = runs.insert(run);
+    Run stored = Futures.join(queuedListener.queue(runs, run));
     LOG.debug("queued run {} of deployment {} (gpu {})", stored.id(), deployment.id(),
         stored.gpuRequested() == null ? "any" : stored.gpuRequested());
-    try {
-      queuedListener.queued(stored);
-    } catch (RuntimeException e) {
-      LOG.warn("could not hand run {} to the dispatcher: {}", stored.id(), e.toString());
-    }
     tell(stored);
     return Response.ok(Map.of("run_id", stored.id().toString()));
   }

@@ -8,6 +8,7 @@ import dev.gpuagent.server.api.CancelNotifier;
 import dev.gpuagent.server.api.RunQueuedListener;
 import dev.gpuagent.server.store.ExpiredLeases;
 import dev.gpuagent.server.store.Run;
+import dev.gpuagent.server.store.NewRun;
 import dev.gpuagent.server.store.RunStore;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -121,6 +123,87 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
   public void queued(Run run) {
     depth.arrived(run);
     requestDispatch();
+  }
+
+  /**
+   * Queues {@code run}: when a slot is free for it, the run is stored and leased to that slot in one
+   * commit (the lease goes out once it is committed); otherwise it is stored and dispatched as usual.
+   * The future completes once the run is durably queued (or fails as the insert failed).
+   */
+  @Override
+  public CompletableFuture<Run> queue(RunStore apiRuns, NewRun run) {
+    CompletableFuture<Run> answer = new CompletableFuture<>();
+    try {
+      thread.execute(() -> guarded("queue", () -> queueNow(run, answer)));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return RunQueuedListener.super.queue(apiRuns, run); // closing: store it, a later start dispatches it
+    }
+    return answer;
+  }
+
+  private void queueNow(NewRun run, CompletableFuture<Run> answer) {
+    WorkerConnection conn = null;
+    WorkerConnection.Slot slot = null;
+    for (Map.Entry<WorkerConnection.Slot, WorkerConnection> free : freeSlots()) {
+      if (run.gpu() == null || run.gpu().equals(free.getKey().info.gpuType())) {
+        slot = free.getKey();
+        conn = free.getValue();
+        break;
+      }
+    }
+    // A run with a webhook takes two commits: its "queued" event (told by the API once the insert
+    // returns) must reach the outbox before its "started" one (told when the claim commits).
+    if (slot == null || run.webhook() != null) {
+      runs.insertAsync(run).whenComplete((stored, failure) -> {
+        if (failure != null) {
+          answer.completeExceptionally(failure);
+        } else {
+          queued(stored);
+          answer.complete(stored);
+        }
+      });
+      return;
+    }
+    WorkerConnection owner = conn;
+    WorkerConnection.Slot target = slot;
+    target.claiming = true;
+    depth.take(target.info.gpuType()); // an older run waiting for this slot goes first (the claim is FIFO)
+    runs.insertAndClaimAsync(run, List.of(target.info.gpuType()), owner.workerId, settings.leaseTtl())
+        .whenComplete((both, failure) -> {
+          submit("queued and claimed", () -> {
+            target.claiming = false;
+            if (both != null) {
+              both.claimed().ifPresent(claimed -> claimed(owner, target, claimed));
+              if (!both.claimedItself()) {
+                depth.arrived(both.queued());
+                requestDispatch();
+              }
+            }
+          });
+          if (failure != null) {
+            answer.completeExceptionally(failure);
+          } else {
+            answer.complete(both.queued());
+          }
+        });
+  }
+
+  /** The free slots of connected, non-draining workers: GPU slots first, then the slot free the longest. */
+  private List<Map.Entry<WorkerConnection.Slot, WorkerConnection>> freeSlots() {
+    List<Map.Entry<WorkerConnection.Slot, WorkerConnection>> free = new ArrayList<>();
+    for (WorkerConnection conn : workers.values()) {
+      if (conn.draining || conn.closed) {
+        continue;
+      }
+      for (WorkerConnection.Slot slot : conn.slots.values()) {
+        if (slot.isFree()) {
+          free.add(Map.entry(slot, conn));
+        }
+      }
+    }
+    free.sort(Comparator.comparing((Map.Entry<WorkerConnection.Slot, WorkerConnection> e) -> e.getKey().isGpu() ? 0 : 1)
+        .thenComparing(e -> e.getKey().freeSince));
+    return free;
   }
 
   /** Queues one dispatch pass on the thread unless one is queued already (safe from any thread). */
@@ -251,29 +334,13 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
    */
   void dispatchAll() {
     dispatchQueued.set(false);
-    List<WorkerConnection.Slot> free = new ArrayList<>();
-    Map<WorkerConnection.Slot, WorkerConnection> owner = new HashMap<>();
-    for (WorkerConnection conn : workers.values()) {
-      if (conn.draining || conn.closed) {
-        continue;
-      }
-      for (WorkerConnection.Slot slot : conn.slots.values()) {
-        if (slot.isFree()) {
-          free.add(slot);
-          owner.put(slot, conn);
-        }
-      }
-    }
     metrics.queueDepth(depth.snapshot());
-    if (free.isEmpty() || !depth.anyWaiting()) {
+    if (!depth.anyWaiting()) {
       return;
     }
-    // GPU slots before CPU slots (an "any" run takes a GPU first), then the slot free the longest.
-    free.sort(Comparator.comparing((WorkerConnection.Slot s) -> s.isGpu() ? 0 : 1)
-        .thenComparing(s -> s.freeSince));
-    for (WorkerConnection.Slot slot : free) {
-      if (depth.take(slot.info.gpuType()) != null) {
-        claim(owner.get(slot), slot);
+    for (Map.Entry<WorkerConnection.Slot, WorkerConnection> free : freeSlots()) {
+      if (depth.take(free.getKey().info.gpuType()) != null) {
+        claim(free.getValue(), free.getKey());
       }
     }
   }

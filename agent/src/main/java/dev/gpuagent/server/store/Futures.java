@@ -5,10 +5,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /** Waits on store futures and rethrows what failed inside them as it was thrown. */
-final class Futures {
+public final class Futures {
   private Futures() {}
 
-  static <T> T join(CompletableFuture<T> future) {
+  public static <T> T join(CompletableFuture<T> future) {
     try {
       return future.get();
     } catch (InterruptedException e) {

@@ -53,31 +53,44 @@ public final class JdbcRunStore implements RunStore {
   @Override
   public CompletableFuture<Run> insertAsync(NewRun run) {
     Objects.requireNonNull(run, "run");
+    return db.writeAsync(c -> insertRow(c, run));
+  }
+
+  @Override
+  public CompletableFuture<QueuedAndClaimed> insertAndClaimAsync(NewRun run, List<String> gpuTypes, String workerId,
+      Duration leaseTtl) {
+    Objects.requireNonNull(run, "run");
+    Claim claim = new Claim(gpuTypes, workerId, leaseTtl);
     return db.writeAsync(c -> {
-      Instant now = now();
-      if (run.deploymentId() != null) {
-        checkDeployment(c, run.orgId(), run.deploymentId());
-      }
-      long number = nextNumber(c, run.orgId());
-      try (PreparedStatement s = c.prepareStatement(insertSql)) {
-        Jdbc.setUuid(s, 1, UUID.randomUUID());
-        Jdbc.setUuid(s, 2, run.orgId());
-        s.setLong(3, number);
-        Jdbc.setUuid(s, 4, run.deploymentId());
-        s.setString(5, run.workflowApi());
-        s.setString(6, run.workflowInputs());
-        s.setString(7, run.origin());
-        Jdbc.setString(s, 8, run.gpu());
-        s.setInt(9, run.maxAttempts());
-        s.setInt(10, run.runTimeoutS());
-        Jdbc.setString(s, 11, run.webhook());
-        s.setBoolean(12, run.webhookIntermediateStatus());
-        Jdbc.setInstant(s, 13, now);
-        Jdbc.setInstant(s, 14, now);
-        Jdbc.setInstant(s, 15, now);
-        return RunRows.one(s).orElseThrow();
-      }
+      Run queued = insertRow(c, run);
+      return new QueuedAndClaimed(queued, claim.run(c));
     });
+  }
+
+  private Run insertRow(Connection c, NewRun run) throws SQLException {
+    Instant now = now();
+    if (run.deploymentId() != null) {
+      checkDeployment(c, run.orgId(), run.deploymentId());
+    }
+    long number = nextNumber(c, run.orgId());
+    try (PreparedStatement s = c.prepareStatement(insertSql)) {
+      Jdbc.setUuid(s, 1, UUID.randomUUID());
+      Jdbc.setUuid(s, 2, run.orgId());
+      s.setLong(3, number);
+      Jdbc.setUuid(s, 4, run.deploymentId());
+      s.setString(5, run.workflowApi());
+      s.setString(6, run.workflowInputs());
+      s.setString(7, run.origin());
+      Jdbc.setString(s, 8, run.gpu());
+      s.setInt(9, run.maxAttempts());
+      s.setInt(10, run.runTimeoutS());
+      Jdbc.setString(s, 11, run.webhook());
+      s.setBoolean(12, run.webhookIntermediateStatus());
+      Jdbc.setInstant(s, 13, now);
+      Jdbc.setInstant(s, 14, now);
+      Jdbc.setInstant(s, 15, now);
+      return RunRows.one(s).orElseThrow();
+    }
   }
 
   /** The organisation's next run number: its counter row, incremented in this transaction. */
@@ -124,18 +137,33 @@ public final class JdbcRunStore implements RunStore {
 
   @Override
   public CompletableFuture<Optional<Run>> claimNextAsync(List<String> gpuTypes, String workerId, Duration leaseTtl) {
-    Objects.requireNonNull(workerId, "workerId");
-    requirePositive(leaseTtl);
-    List<String> types = List.copyOf(gpuTypes);
-    String typeFilter = types.isEmpty() ? "gpu_requested IS NULL"
-        : "(gpu_requested IS NULL OR gpu_requested IN (" + placeholders(types.size()) + "))";
-    String sql = "UPDATE runs SET status = 'started', machine_id = ?, gpu = COALESCE(gpu_requested, ?),"
-        + " gpu_event_id = ?, attempt = lease_expiries + 1, fencing_token = fencing_token + 1, lease_expires_at = ?,"
-        + " started_at = ?, deadline_at = ? + run_timeout_s * 1000, live_status = NULL, progress = 0, updated_at = ?"
-        + " WHERE id = (SELECT id FROM runs WHERE status = 'queued' AND " + typeFilter
-        + " ORDER BY queue_seq LIMIT 1" + db.dialect().claimLock() + ") AND status = 'queued'"
-        + " RETURNING " + COLUMNS;
-    return db.writeAsync(c -> {
+    Claim claim = new Claim(gpuTypes, workerId, leaseTtl);
+    return db.writeAsync(claim::run);
+  }
+
+  /** The claiming update of {@link #claimNext}, checked and built once, run inside a write. */
+  private final class Claim {
+    private final List<String> types;
+    private final String workerId;
+    private final Duration leaseTtl;
+    private final String sql;
+
+    Claim(List<String> gpuTypes, String workerId, Duration leaseTtl) {
+      this.workerId = Objects.requireNonNull(workerId, "workerId");
+      requirePositive(leaseTtl);
+      this.leaseTtl = leaseTtl;
+      this.types = List.copyOf(gpuTypes);
+      String typeFilter = types.isEmpty() ? "gpu_requested IS NULL"
+          : "(gpu_requested IS NULL OR gpu_requested IN (" + placeholders(types.size()) + "))";
+      this.sql = "UPDATE runs SET status = 'started', machine_id = ?, gpu = COALESCE(gpu_requested, ?),"
+          + " gpu_event_id = ?, attempt = lease_expiries + 1, fencing_token = fencing_token + 1, lease_expires_at = ?,"
+          + " started_at = ?, deadline_at = ? + run_timeout_s * 1000, live_status = NULL, progress = 0, updated_at = ?"
+          + " WHERE id = (SELECT id FROM runs WHERE status = 'queued' AND " + typeFilter
+          + " ORDER BY queue_seq LIMIT 1" + db.dialect().claimLock() + ") AND status = 'queued'"
+          + " RETURNING " + COLUMNS;
+    }
+
+    Optional<Run> run(Connection c) throws SQLException {
       Instant now = now();
       try (PreparedStatement s = c.prepareStatement(sql)) {
         int i = 1;
@@ -151,7 +179,7 @@ public final class JdbcRunStore implements RunStore {
         }
         return RunRows.one(s);
       }
-    });
+    }
   }
 
   @Override

@@ -33,6 +33,14 @@ public interface RunStore {
   /** As {@link #insert}; the future completes once the run is durably committed. */
   CompletableFuture<Run> insertAsync(NewRun run);
 
+  /**
+   * Queues {@code run} and, in the same transaction, leases the oldest queued run matching {@code
+   * gpuTypes} to {@code workerId} as {@link #claimNext} would: when the dispatcher has a free slot for
+   * a run being queued, the run reaches it with one commit instead of two.
+   */
+  CompletableFuture<QueuedAndClaimed> insertAndClaimAsync(NewRun run, List<String> gpuTypes, String workerId,
+      Duration leaseTtl);
+
   /** The run, if it belongs to {@code orgId} (another organisation's run is absent, as an unknown one). */
   Optional<Run> get(UUID orgId, UUID runId);
 

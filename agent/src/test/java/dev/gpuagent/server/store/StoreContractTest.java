@@ -175,6 +175,22 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void insertAndClaimLeasesTheOldestMatchingRunInTheSameCommit() {
+    QueuedAndClaimed alone = runs.insertAndClaimAsync(NewRun.of(orgA, null, WORKFLOW), List.of("CPU"), "w1", TTL).join();
+    assertTrue(alone.claimedItself(), "nothing older waits: the new run is leased at once");
+    assertEquals(RunStatus.QUEUED, alone.queued().status(), "the first answer is the run as queued");
+    assertEquals(RunStatus.STARTED, alone.claimed().orElseThrow().status());
+    assertEquals("w1", runs.find(alone.queued().id()).orElseThrow().machineId());
+
+    Run older = queue(orgB, null);
+    QueuedAndClaimed behind = runs.insertAndClaimAsync(NewRun.of(orgA, null, WORKFLOW), List.of("CPU"), "w2", TTL)
+        .join();
+    assertEquals(older.id(), behind.claimed().orElseThrow().id(), "the queue stays FIFO: the older run goes first");
+    assertFalse(behind.claimedItself());
+    assertEquals(RunStatus.QUEUED, runs.find(behind.queued().id()).orElseThrow().status());
+  }
+
+  @Test
   void claimStartsTheRunUnderANewLease() {
     Run queued = runs.insert(NewRun.of(orgA, null, WORKFLOW).withLimits(3, 120));
     clock.advance(Duration.ofSeconds(2));
