@@ -92,11 +92,8 @@ class HeldClaimTest {
   @Test
   void aClaimAnsweredAfterItsWorkerLeftPutsTheRunBackInTheQueue() throws Exception {
     EmbeddedChannel channel = new EmbeddedChannel();
-    WorkerConnection conn = new WorkerConnection(channel, codec, UUID.randomUUID());
-    dispatcher.frame(conn, codec.encode(new WorkerMessage.Hello(Protocol.VERSION, "w1", "test", Map.of(),
-        List.of(SlotInfo.cpu("cpu0")), List.of())).getBytes(StandardCharsets.UTF_8));
-    Run run = stores.runs().insert(NewRun.of(org, null, "{\"1\":{\"class_type\":\"EmptyImage\",\"inputs\":{}}}"));
-    dispatcher.queued(run);
+    WorkerConnection conn = connect(channel);
+    Run run = queue();
     assertEquals(true, claimed.await(5, TimeUnit.SECONDS), "the free slot's claim went to the store");
     awaitStatus(run.id(), RunStatus.STARTED); // committed; its answer is held
 
@@ -119,15 +116,10 @@ class HeldClaimTest {
 
   @Test
   void aSlotWithAClaimInFlightIsNotClaimedTwice() throws Exception {
-    EmbeddedChannel channel = new EmbeddedChannel();
-    WorkerConnection conn = new WorkerConnection(channel, codec, UUID.randomUUID());
-    dispatcher.frame(conn, codec.encode(new WorkerMessage.Hello(Protocol.VERSION, "w1", "test", Map.of(),
-        List.of(SlotInfo.cpu("cpu0")), List.of())).getBytes(StandardCharsets.UTF_8));
-    Run first = stores.runs().insert(NewRun.of(org, null, "{\"1\":{\"class_type\":\"EmptyImage\",\"inputs\":{}}}"));
-    dispatcher.queued(first);
+    connect(new EmbeddedChannel());
+    Run first = queue();
     assertEquals(true, claimed.await(5, TimeUnit.SECONDS));
-    Run second = stores.runs().insert(NewRun.of(org, null, "{\"1\":{\"class_type\":\"EmptyImage\",\"inputs\":{}}}"));
-    dispatcher.queued(second);
+    Run second = queue();
     dispatcher.call(() -> null);
     release.countDown();
 
@@ -136,6 +128,21 @@ class HeldClaimTest {
     assertEquals(RunStatus.QUEUED, stores.runs().find(second.id()).orElseThrow().status(),
         "the one slot holds one lease; the second run waits");
     assertNull(stores.runs().find(second.id()).orElseThrow().machineId());
+  }
+
+  /** A worker with one CPU slot, said hello on {@code channel}. */
+  private WorkerConnection connect(EmbeddedChannel channel) {
+    WorkerConnection conn = new WorkerConnection(channel, codec, UUID.randomUUID());
+    dispatcher.frame(conn, codec.encode(new WorkerMessage.Hello(Protocol.VERSION, "w1", "test", Map.of(),
+        List.of(SlotInfo.cpu("cpu0")), List.of())).getBytes(StandardCharsets.UTF_8));
+    return conn;
+  }
+
+  /** A run inserted in the store and told to the dispatcher, as the API's two-commit path does. */
+  private Run queue() {
+    Run run = stores.runs().insert(NewRun.of(org, null, "{\"1\":{\"class_type\":\"EmptyImage\",\"inputs\":{}}}"));
+    dispatcher.queued(run);
+    return run;
   }
 
   private Run awaitStatus(UUID runId, RunStatus status) throws InterruptedException {
