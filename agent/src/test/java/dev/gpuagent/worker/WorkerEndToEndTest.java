@@ -210,6 +210,7 @@ class WorkerEndToEndTest {
     assertEquals(143, worker.exited().get(10, java.util.concurrent.TimeUnit.SECONDS));
     JsonNode requeued = c.awaitRun(runId, status("queued"), Duration.ofSeconds(5));
     assertTrue(requeued.get("started_at").isNull(), requeued.toString());
+    assertEquals("re-queued: worker shutting down", requeued.get("live_status").asText(), requeued.toString());
 
     WorkerAgent other = c.worker("w2", 1);
     JsonNode done = c.awaitRun(runId, r -> r.path("live_status").asText().contains(" step "), WAIT);

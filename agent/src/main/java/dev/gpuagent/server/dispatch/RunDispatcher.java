@@ -134,7 +134,14 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
   public CompletableFuture<Run> queue(RunStore apiRuns, NewRun run) {
     CompletableFuture<Run> answer = new CompletableFuture<>();
     try {
-      thread.execute(() -> guarded("queue", () -> queueNow(run, answer)));
+      thread.execute(() -> {
+        try {
+          queueNow(run, answer);
+        } catch (RuntimeException e) { // the request must get an answer whatever happened here
+          LOG.error("dispatcher: queueing a run failed", e);
+          answer.completeExceptionally(e);
+        }
+      });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       return RunQueuedListener.super.queue(apiRuns, run); // closing: store it, a later start dispatches it
     }
