@@ -251,8 +251,12 @@ final class WorkerMessages {
 
   /** Commits {@code report} now, or merges it into the pending one while another is being committed. */
   private void report(WorkerConnection conn, LeaseHold hold, RunReport report) {
+    if (hold.pending != null) { // waiting behind a write in flight, or left by one that failed
+      report = hold.pending.then(report);
+      hold.pending = null;
+    }
     if (hold.reporting) {
-      hold.pending = hold.pending == null ? report : hold.pending.then(report);
+      hold.pending = report;
       return;
     }
     hold.reporting = true;
