@@ -229,6 +229,12 @@ public final class E2eBench implements AutoCloseable {
     return -1;
   }
 
+  /** CPU time of this process so far (all threads), in nanoseconds; -1 where the JVM cannot tell. */
+  public static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() : -1;
+  }
+
   public static long heapUsedAfterGc() {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }

@@ -64,9 +64,15 @@ final class BenchE2eCommand implements Callable<Integer> {
       latency(report, "cancel call -> slot free", cancel[1], Double.NaN, 25.0);
       latency(report, "node started -> visible in GET", bench.progressVisible(Math.max(10, samples / 2)),
           Double.NaN, 50.0);
+      long cpuBefore = E2eBench.processCpuNanos();
       double perSecond = bench.throughput(runs, clients);
+      double cpuPerRun = (E2eBench.processCpuNanos() - cpuBefore) / 1e6 / runs;
       report.row("figure", "runs/s, 3-node graph (" + runs + " runs, " + clients + " clients)", "value",
           round(perSecond), "target", ">= 1000");
+      // 1,000 runs/s on N cores leaves N ms of CPU per run for everything (bench clients and JIT included).
+      int cores = Runtime.getRuntime().availableProcessors();
+      report.row("figure", "CPU per run in that phase, all threads incl. JIT and clients, ms", "value",
+          round(cpuPerRun), "target", "<= " + cores + " (for 1000 runs/s on " + cores + " cores)");
       long afterRss = E2eBench.rssAfterGc();
       long afterHeap = E2eBench.heapUsedAfterGc();
       report.row("figure", "process RSS idle, MB", "value", round(idleRss / 1e6), "target", "<= 200");
@@ -76,6 +82,7 @@ final class BenchE2eCommand implements Callable<Integer> {
       report.row("figure", "heap used after GC after the runs, MB", "value", round(afterHeap / 1e6), "target",
           "no growth");
       report.summary("runs_per_second", perSecond);
+      report.summary("cpu_ms_per_run", cpuPerRun);
       report.summary("rss_idle_bytes", idleRss);
       report.summary("rss_after_bytes", afterRss);
       report.summary("heap_idle_bytes", idleHeap);
