@@ -26,6 +26,10 @@ final class BenchE2eCommand implements Callable<Integer> {
   @Option(names = "--runs", defaultValue = "10000", description = "Runs in the throughput phase (default: ${DEFAULT-VALUE}).")
   int runs;
 
+  @Option(names = "--warmup", defaultValue = "5000",
+      description = "Untimed runs before the figures, so they are the JIT-compiled steady state (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
   @Option(names = "--clients", defaultValue = "8", description = "Concurrent API clients queueing (default: ${DEFAULT-VALUE}).")
   int clients;
 
@@ -54,7 +58,7 @@ final class BenchE2eCommand implements Callable<Integer> {
     StoreSync sync = StoreSync.valueOf(storeSync.toUpperCase(java.util.Locale.ROOT));
     try (E2eBench bench = new E2eBench(cpuSlots, sync)) {
       bench.queueToFirstNode(Math.max(20, samples / 4)); // warm-up: JIT, connections, store caches
-      bench.throughput(Math.min(2000, runs), clients);
+      bench.throughput(warmup, clients); // the JIT compiles most of the path in the first ~5,000 runs
       long idleRss = E2eBench.rssAfterGc();
       long idleHeap = E2eBench.heapUsedAfterGc();
 
@@ -89,6 +93,7 @@ final class BenchE2eCommand implements Callable<Integer> {
       report.summary("heap_after_bytes", afterHeap);
       report.summary("cpu_slots", cpuSlots);
       report.summary("store_sync", storeSync);
+      report.summary("warmup_runs", warmup);
     }
     if (workerRuns > 0) {
       workerProcess(report);
