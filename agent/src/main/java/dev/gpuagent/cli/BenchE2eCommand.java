@@ -55,6 +55,8 @@ final class BenchE2eCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BenchReport report = new BenchReport("e2e");
+    // Other processes move these figures a lot on a small host: the report says how busy it was.
+    double loadBefore = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     StoreSync sync = StoreSync.valueOf(storeSync.toUpperCase(java.util.Locale.ROOT));
     try (E2eBench bench = new E2eBench(cpuSlots, sync)) {
       bench.queueToFirstNode(Math.max(20, samples / 4)); // warm-up: JIT, connections, store caches
@@ -98,6 +100,9 @@ final class BenchE2eCommand implements Callable<Integer> {
     if (workerRuns > 0) {
       workerProcess(report);
     }
+    report.summary("load_average_1m_before", loadBefore);
+    report.summary("load_average_1m_after",
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     report.print(System.out);
     if (json != null) {
       report.writeJson(json);
