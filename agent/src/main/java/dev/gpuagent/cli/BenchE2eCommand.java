@@ -4,11 +4,13 @@ import dev.gpuagent.bench.BenchReport;
 import dev.gpuagent.bench.E2eBench;
 import dev.gpuagent.bench.WorkerProcessBench;
 import dev.gpuagent.server.store.StoreSync;
-import java.util.List;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code gpu-agent bench e2e}: the dev mode's end-to-end latencies, throughput and memory. */
 @Command(name = "e2e", mixinStandardHelpOptions = true,
@@ -40,6 +42,8 @@ final class BenchE2eCommand implements Callable<Integer> {
       description = "The server's store_sync (default: ${DEFAULT-VALUE}, as gpu-agent dev and server).")
   String storeSync;
 
+  @Spec CommandSpec spec;
+
   @Option(names = "--worker-runs", defaultValue = "10000",
       description = "Runs through a worker in its own process, for its memory figures; 0 skips them (default: ${DEFAULT-VALUE}).")
   int workerRuns;
@@ -57,7 +61,17 @@ final class BenchE2eCommand implements Callable<Integer> {
     BenchReport report = new BenchReport("e2e");
     // Other processes move these figures a lot on a small host: the report says how busy it was.
     double loadBefore = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    StoreSync sync = StoreSync.valueOf(storeSync.toUpperCase(java.util.Locale.ROOT));
+    StoreSync sync;
+    try {
+      sync = StoreSync.valueOf(storeSync.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      sync = null;
+    }
+    if (sync == null || samples < 1 || runs < 1 || clients < 1 || cpuSlots < 1 || warmup < 0 || workerRuns < 0) {
+      spec.commandLine().getErr().println("gpu-agent bench e2e: --samples, --runs, --clients and --cpu-slots must be"
+          + " positive, --warmup and --worker-runs not negative, --store-sync full or normal");
+      return 2;
+    }
     try (E2eBench bench = new E2eBench(cpuSlots, sync)) {
       bench.queueToFirstNode(Math.max(20, samples / 4)); // warm-up: JIT, connections, store caches
       bench.throughput(warmup, clients); // the JIT compiles most of the path in the first ~5,000 runs

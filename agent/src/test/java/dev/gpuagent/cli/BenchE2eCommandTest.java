@@ -50,4 +50,24 @@ class BenchE2eCommandTest {
       assertTrue(figures.contains(figure), figure + " in " + figures);
     }
   }
+
+  @Test
+  void badSettingsAreRefusedWithExitTwoBeforeAnythingStarts() {
+    for (List<String> args : List.of(List.of("--store-sync", "fsync"), List.of("--runs", "0"), List.of("--warmup", "-1"),
+        List.of("--worker-runs", "-5"))) {
+      PrintStream err = System.err;
+      ByteArrayOutputStream captured = new ByteArrayOutputStream();
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      int code;
+      try {
+        List<String> all = new java.util.ArrayList<>(List.of("bench", "e2e"));
+        all.addAll(args);
+        code = Main.commandLine().execute(all.toArray(String[]::new));
+      } finally {
+        System.setErr(err);
+      }
+      assertEquals(2, code, args.toString());
+      assertTrue(captured.toString(StandardCharsets.UTF_8).contains("--store-sync full or normal"), captured.toString());
+    }
+  }
 }

@@ -23,6 +23,18 @@ class ProtocolCodecTest {
   private final ProtocolCodec codec = new ProtocolCodec();
 
   @Test
+  void aLeaseWithoutItsWorkflowKeepsEverythingElse() {
+    ServerMessage.Lease lease = Samples.server().stream().filter(ServerMessage.Lease.class::isInstance)
+        .map(ServerMessage.Lease.class::cast).findFirst().orElseThrow();
+    ServerMessage.Lease slim = lease.withoutWorkflow();
+    assertEquals(0, slim.workflowApi().size());
+    assertTrue(lease.workflowApi().size() > 0, "the original keeps its graph");
+    assertEquals(lease, new ServerMessage.Lease(slim.leaseId(), slim.runId(), slim.attempt(), slim.maxAttempts(),
+        slim.fencingToken(), slim.slotId(), slim.gpu(), slim.deploymentId(), lease.workflowApi(), slim.timeoutMs(),
+        slim.deadline(), slim.uploadUrl(), slim.resumed()));
+  }
+
+  @Test
   void everyWorkerMessageRoundTrips() throws ProtocolException {
     for (WorkerMessage message : Samples.worker()) {
       String frame = codec.encode(message);

@@ -70,6 +70,13 @@ class ObservedRunStoreTest {
   }
 
   @Test
+  void aRunQueuedAndClaimedInOneCommitIsHeardStartedOnly() {
+    // The queueing is the API's to tell; the lease is the dispatcher's.
+    runs.insertAndClaimAsync(NewRun.of(org, null, WORKFLOW), List.of("CPU"), "worker-1", Duration.ofSeconds(30)).join();
+    assertEquals(List.of(RunStatus.STARTED.toString()), heard);
+  }
+
+  @Test
   void refusedTransitionsAreNotHeard() {
     Run queued = stores.runs().insert(NewRun.of(org, null, WORKFLOW));
     Run leased = runs.claimNext(List.of("CPU"), "worker-1", Duration.ofSeconds(30)).orElseThrow();
