@@ -1,13 +1,9 @@
 package dev.gpuagent.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gpuagent.engine.RunEvent;
 import dev.gpuagent.metrics.Metrics;
 import dev.gpuagent.ops.NodeRegistry;
-import dev.gpuagent.server.ControlPlane;
-import dev.gpuagent.server.ServerSettings;
-import dev.gpuagent.server.api.CancelNotifier;
 import dev.gpuagent.server.store.StoreSync;
 import dev.gpuagent.worker.SlotPlan;
 import dev.gpuagent.worker.WorkerAgent;
@@ -16,7 +12,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,17 +28,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cannot show (a node starting, the slot becoming free).
  */
 public final class E2eBench implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> TERMINAL = Set.of("success", "failed", "timeout", "cancelled");
 
-  private final Path dataDir;
-  private final ControlPlane server;
+  private final BenchControlPlane server;
   private final WorkerAgent worker;
   /** One keep-alive connection per calling thread (see {@link KeepAliveClient} for why not java.net.http). */
   private final List<KeepAliveClient> clients = java.util.Collections.synchronizedList(new ArrayList<>());
   private final ThreadLocal<KeepAliveClient> client = new ThreadLocal<>();
-  private final String base;
-  private final String key;
   /** When each run's first node started (System.nanoTime), completed by the worker's observer. */
   private final Map<String, java.util.concurrent.CompletableFuture<Long>> firstNodeAt = new ConcurrentHashMap<>();
   private final Map<String, Long> stepNodeAt = new ConcurrentHashMap<>();
@@ -54,15 +45,8 @@ public final class E2eBench implements AutoCloseable {
   private final String stepDeployment;
 
   public E2eBench(int cpuSlots, StoreSync storeSync) throws Exception {
-    dataDir = Files.createTempDirectory("gpu-agent-bench-e2e");
-    Path noDeployments = Files.createDirectories(dataDir.resolve("no-deployments"));
-    server = ControlPlane.start(new ServerSettings("127.0.0.1", 0, dataDir.resolve("data"), noDeployments, "default",
-        1 << 24).withStoreSync(storeSync), Metrics.prometheus(), NodeRegistry.standard(), CancelNotifier.NONE,
-        Clock.systemUTC());
-    base = "http://127.0.0.1:" + server.port();
-    key = server.identity().createApiKey(server.organisation().id(), "bench").plaintext();
-    String token = server.identity().createWorkerToken("bench").plaintext();
-    WorkerSettings settings = WorkerSettings.resolve(Map.of("server", base, "token", token, "name", "bench",
+    server = new BenchControlPlane("e2e", storeSync);
+    WorkerSettings settings = WorkerSettings.resolve(Map.of("server", server.url(), "token", server.token, "name", "bench",
         "gpus", "none", "cpu_slots", String.valueOf(cpuSlots), "cpu_threads", "1", "metrics_port", "-1"), Map.of(), null);
     worker = new WorkerAgent(settings, SlotPlan.build(settings), NodeRegistry.standard(), Metrics.prometheus(),
         "bench", null).observe(this::observe);
@@ -74,10 +58,7 @@ public final class E2eBench implements AutoCloseable {
       }
       Thread.sleep(1);
     }
-    tinyDeployment = deploy("tiny-3-nodes", """
-        {"1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 255}},
-         "2": {"class_type": "ImageInvert", "inputs": {"image": ["1", 0]}},
-         "3": {"class_type": "SaveImage", "inputs": {"images": ["2", 0], "filename_prefix": "tiny"}}}""");
+    tinyDeployment = deploy("tiny-3-nodes", BenchControlPlane.TINY_WORKFLOW);
     stepDeployment = deploy("steps", """
         {"1": {"class_type": "ComfyUIDeployExternalNumberInt", "inputs": {"input_id": "steps", "default_value": 500}},
          "2": {"class_type": "EmptyImage", "inputs": {"width": 128, "height": 128, "batch_size": 1, "color": 8421504}},
@@ -141,7 +122,7 @@ public final class E2eBench implements AutoCloseable {
         Thread.sleep(0, 200_000);
       }
       long t0 = System.nanoTime();
-      KeepAliveClient.Answer response = call("POST", "/api/run/" + runId + "/cancel", "{}");
+      KeepAliveClient.Answer response = server.cancel(client(), runId);
       long t1 = System.nanoTime();
       if (response.status() != 200) {
         throw new IllegalStateException("cancel answered " + response.status() + ": " + response.body());
@@ -170,7 +151,7 @@ public final class E2eBench implements AutoCloseable {
           break;
         }
       }
-      call("POST", "/api/run/" + runId + "/cancel", "{}");
+      server.cancel(client(), runId);
       awaitIdle();
     }
     return ms;
@@ -221,7 +202,12 @@ public final class E2eBench implements AutoCloseable {
       System.gc();
       Thread.sleep(100);
     }
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+    return residentBytes("self");
+  }
+
+  /** The resident set size in bytes of process {@code pid} ("self": this one), from /proc; -1 if not told. */
+  static long residentBytes(String pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
       if (line.startsWith("VmRSS:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
       }
@@ -251,36 +237,27 @@ public final class E2eBench implements AutoCloseable {
     }
   }
 
-  private String deploy(String name, String workflow) throws Exception {
-    KeepAliveClient.Answer response = call("POST", "/api/deployments",
-        "{\"name\": \"" + name + "\", \"workflow_api\": " + workflow + "}");
-    if (response.status() != 200) {
-      throw new IllegalStateException("deployment " + name + ": " + response.status() + " " + response.body());
-    }
-    return JSON.readTree(response.body()).get("id").asText();
+  private String deploy(String name, String workflow) throws IOException {
+    return server.deploy(client(), name, workflow);
   }
 
-  private String queue(String deployment, String inputs) throws Exception {
-    KeepAliveClient.Answer response = call("POST", "/api/run/deployment/queue",
-        "{\"deployment_id\": \"" + deployment + "\", \"inputs\": " + inputs + "}");
-    if (response.status() != 200) {
-      throw new IllegalStateException("queue answered " + response.status() + ": " + response.body());
-    }
-    return JSON.readTree(response.body()).get("run_id").asText();
+  private String queue(String deployment, String inputs) throws IOException {
+    return server.queue(client(), deployment, inputs);
   }
 
-  private JsonNode get(String runId) throws Exception {
-    return JSON.readTree(call("GET", "/api/run/" + runId, null).body());
+  private JsonNode get(String runId) throws IOException {
+    return server.run(client(), runId);
   }
 
-  private KeepAliveClient.Answer call(String method, String path, String body) throws Exception {
+  /** The calling thread's keep-alive connection. */
+  private KeepAliveClient client() throws IOException {
     KeepAliveClient c = client.get();
     if (c == null) {
       c = new KeepAliveClient(server.port());
       client.set(c);
       clients.add(c);
     }
-    return body == null ? c.get(path, key) : c.post(path, key, body);
+    return c;
   }
 
   /** p50, p90, p99 and max of {@code values}. */
@@ -301,8 +278,5 @@ public final class E2eBench implements AutoCloseable {
     }
     worker.close();
     server.close();
-    try (var files = Files.walk(dataDir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 }

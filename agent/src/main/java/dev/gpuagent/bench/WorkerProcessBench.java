@@ -1,15 +1,9 @@
 package dev.gpuagent.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gpuagent.metrics.Metrics;
-import dev.gpuagent.ops.NodeRegistry;
-import dev.gpuagent.server.ControlPlane;
-import dev.gpuagent.server.ServerSettings;
-import dev.gpuagent.server.api.CancelNotifier;
+import dev.gpuagent.server.store.StoreSync;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -23,34 +17,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * registered and idle, then after each batch of tiny runs, so growth over many runs shows.
  */
 public final class WorkerProcessBench implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> TERMINAL = Set.of("success", "failed", "timeout", "cancelled");
 
-  private final Path dataDir;
-  private final ControlPlane server;
+  private final BenchControlPlane server;
   private final Process worker;
-  private final String key;
   private final String deployment;
 
   /** {@code jvmOptions}: the worker JVM's options before {@code -cp}, as in the unit's ExecStart. */
   public WorkerProcessBench(int cpuSlots, List<String> jvmOptions) throws Exception {
-    dataDir = Files.createTempDirectory("gpu-agent-bench-worker");
-    Path noDeployments = Files.createDirectories(dataDir.resolve("no-deployments"));
-    server = ControlPlane.start(new ServerSettings("127.0.0.1", 0, dataDir.resolve("data"), noDeployments, "default",
-        1 << 24), Metrics.prometheus(), NodeRegistry.standard(), CancelNotifier.NONE, Clock.systemUTC());
-    key = server.identity().createApiKey(server.organisation().id(), "bench").plaintext();
-    String token = server.identity().createWorkerToken("bench").plaintext();
+    server = new BenchControlPlane("worker", StoreSync.FULL);
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.gpuagent.cli.Main", "worker",
-        "--server", "http://127.0.0.1:" + server.port(), "--name", "bench-process", "--gpus", "none",
+        "--server", server.url(), "--name", "bench-process", "--gpus", "none",
         "--cpu-slots", Integer.toString(cpuSlots), "--metrics-port", "-1"));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(dataDir.resolve("worker.log").toFile());
-    builder.environment().put("GPU_AGENT_TOKEN", token);
+        .redirectOutput(server.dataDir().resolve("worker.log").toFile());
+    builder.environment().put("GPU_AGENT_TOKEN", server.token);
     worker = builder.start();
-    deployment = deploy();
+    try (KeepAliveClient client = new KeepAliveClient(server.port())) {
+      deployment = server.deploy(client, "tiny-3-nodes", BenchControlPlane.TINY_WORKFLOW);
+    }
   }
 
   public long pid() {
@@ -64,7 +52,7 @@ public final class WorkerProcessBench implements AutoCloseable {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (!TERMINAL.contains(status(client, id))) {
         if (System.nanoTime() > deadline || !worker.isAlive()) {
-          throw new IllegalStateException("the worker process did not run a first run; see " + dataDir.resolve("worker.log"));
+          throw new IllegalStateException("the worker process did not run a first run; see " + server.dataDir().resolve("worker.log"));
         }
         Thread.sleep(5);
       }
@@ -116,39 +104,15 @@ public final class WorkerProcessBench implements AutoCloseable {
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
     }
     Thread.sleep(500);
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(worker.pid()), "status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-      }
-    }
-    return -1;
-  }
-
-  private String deploy() throws Exception {
-    try (KeepAliveClient client = new KeepAliveClient(server.port())) {
-      KeepAliveClient.Answer answer = client.post("/api/deployments", key, """
-          {"name": "tiny-3-nodes", "workflow_api": {
-           "1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 255}},
-           "2": {"class_type": "ImageInvert", "inputs": {"image": ["1", 0]}},
-           "3": {"class_type": "SaveImage", "inputs": {"images": ["2", 0], "filename_prefix": "tiny"}}}}""");
-      if (answer.status() != 200) {
-        throw new IllegalStateException("deployment: " + answer.status() + " " + answer.body());
-      }
-      return JSON.readTree(answer.body()).get("id").asText();
-    }
+    return E2eBench.residentBytes(Long.toString(worker.pid()));
   }
 
   private String queue(KeepAliveClient client) throws IOException {
-    KeepAliveClient.Answer answer = client.post("/api/run/deployment/queue", key,
-        "{\"deployment_id\": \"" + deployment + "\", \"inputs\": {}}");
-    if (answer.status() != 200) {
-      throw new IllegalStateException("queue answered " + answer.status() + ": " + answer.body());
-    }
-    return JSON.readTree(answer.body()).get("run_id").asText();
+    return server.queue(client, deployment, "{}");
   }
 
   private String status(KeepAliveClient client, String runId) throws IOException {
-    return JSON.readTree(client.get("/api/run/" + runId, key).body()).path("status").asText();
+    return server.run(client, runId).path("status").asText();
   }
 
   @Override
@@ -163,8 +127,5 @@ public final class WorkerProcessBench implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     server.close();
-    try (var files = Files.walk(dataDir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 }

@@ -40,7 +40,7 @@ final class BenchE2eCommand implements Callable<Integer> {
 
   @Option(names = "--store-sync", paramLabel = "full|normal", defaultValue = "full",
       description = "The server's store_sync (default: ${DEFAULT-VALUE}, as gpu-agent dev and server).")
-  String storeSync;
+  StoreSync storeSync;
 
   @Spec CommandSpec spec;
 
@@ -61,18 +61,12 @@ final class BenchE2eCommand implements Callable<Integer> {
     BenchReport report = new BenchReport("e2e");
     // Other processes move these figures a lot on a small host: the report says how busy it was.
     double loadBefore = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    StoreSync sync;
-    try {
-      sync = StoreSync.valueOf(storeSync.toUpperCase(java.util.Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      sync = null;
-    }
-    if (sync == null || samples < 1 || runs < 1 || clients < 1 || cpuSlots < 1 || warmup < 0 || workerRuns < 0) {
+    if (samples < 1 || runs < 1 || clients < 1 || cpuSlots < 1 || warmup < 0 || workerRuns < 0) {
       spec.commandLine().getErr().println("gpu-agent bench e2e: --samples, --runs, --clients and --cpu-slots must be"
-          + " positive, --warmup and --worker-runs not negative, --store-sync full or normal");
+          + " positive, --warmup and --worker-runs not negative");
       return 2;
     }
-    try (E2eBench bench = new E2eBench(cpuSlots, sync)) {
+    try (E2eBench bench = new E2eBench(cpuSlots, storeSync)) {
       bench.queueToFirstNode(Math.max(20, samples / 4)); // warm-up: JIT, connections, store caches
       bench.throughput(warmup, clients); // the JIT compiles most of the path in the first ~5,000 runs
       long idleRss = E2eBench.rssAfterGc();
@@ -108,7 +102,7 @@ final class BenchE2eCommand implements Callable<Integer> {
       report.summary("heap_idle_bytes", idleHeap);
       report.summary("heap_after_bytes", afterHeap);
       report.summary("cpu_slots", cpuSlots);
-      report.summary("store_sync", storeSync);
+      report.summary("store_sync", storeSync.name().toLowerCase(java.util.Locale.ROOT));
       report.summary("warmup_runs", warmup);
     }
     if (workerRuns > 0) {
