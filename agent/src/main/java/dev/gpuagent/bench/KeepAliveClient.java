@@ -22,19 +22,46 @@ final class KeepAliveClient implements AutoCloseable {
   /** A response: status and body text. */
   record Answer(int status, String body) {}
 
-  private final Socket socket;
-  private final OutputStream out;
-  private final InputStream in;
+  /**
+   * Below the server's idle timeout (75 s, HttpServerConfig): a connection unused for longer is opened
+   * again before the next request rather than found closed by the server mid-request.
+   */
+  private static final long REOPEN_AFTER_IDLE_NANOS = 60_000_000_000L;
+
+  private final int port;
   private final String host;
+  private Socket socket;
+  private OutputStream out;
+  private InputStream in;
+  private long lastUsed;
 
   KeepAliveClient(int port) throws IOException {
+    this.port = port;
+    host = "127.0.0.1:" + port;
+    open();
+  }
+
+  private void open() throws IOException {
     socket = new Socket();
     socket.setTcpNoDelay(true);
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
     socket.setSoTimeout(30_000);
     out = socket.getOutputStream();
     in = new BufferedInputStream(socket.getInputStream(), 16 << 10);
-    host = "127.0.0.1:" + port;
+    lastUsed = System.nanoTime();
+  }
+
+  /** Sends one request, on a fresh connection if this one sat idle long enough for the server to drop it. */
+  private Answer exchange(byte[] request) throws IOException {
+    if (System.nanoTime() - lastUsed > REOPEN_AFTER_IDLE_NANOS) {
+      socket.close();
+      open();
+    }
+    out.write(request);
+    out.flush();
+    Answer answer = read();
+    lastUsed = System.nanoTime();
+    return answer;
   }
 
   Answer post(String path, String bearer, String json) throws IOException {
@@ -45,16 +72,12 @@ final class KeepAliveClient implements AutoCloseable {
     byte[] request = new byte[headBytes.length + body.length];
     System.arraycopy(headBytes, 0, request, 0, headBytes.length);
     System.arraycopy(body, 0, request, headBytes.length, body.length);
-    out.write(request);
-    out.flush();
-    return read();
+    return exchange(request);
   }
 
   Answer get(String path, String bearer) throws IOException {
     String head = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + bearer + "\r\n\r\n";
-    out.write(head.getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    return read();
+    return exchange(head.getBytes(StandardCharsets.US_ASCII));
   }
 
   private Answer read() throws IOException {
