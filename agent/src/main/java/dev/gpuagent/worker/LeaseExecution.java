@@ -248,12 +248,9 @@ final class LeaseExecution {
             progress.steps() > 0 && liveStatus != null
                 ? liveStatus + " step " + progress.step() + "/" + progress.steps() : liveStatus,
             progress.nodeId(), progress.step(), progress.steps()));
-        case RunEvent.NodeFinished finished -> {
-          metrics.nodeFinished(finished.classType(), finished.durationNanos());
-          reports.flushProgress(run);
-          reports.report(run, new WorkerMessage.NodeFinished(lease.leaseId(), lease.runId(), lease.fencingToken(),
-              finished.nodeId(), finished.classType(), finished.durationNanos() / 1e6));
-        }
+        // Not sent (docs/protocol.md, node_finished): the server keeps nothing from it, and on a small
+        // graph it was a third of the run's frames. The duration goes to this worker's own metrics.
+        case RunEvent.NodeFinished finished -> metrics.nodeFinished(finished.classType(), finished.durationNanos());
         default -> { }
       }
     }

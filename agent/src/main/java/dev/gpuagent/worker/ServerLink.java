@@ -27,7 +27,10 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +66,13 @@ final class ServerLink {
   }
 
   private final Channel channel;
+  /**
+   * Text frames waiting for the event loop. A run's messages come from its slot thread microseconds
+   * apart; writing them from one task with one flush costs one write call and one event-loop wake-up
+   * for the lot, where a {@code writeAndFlush} each cost one of both per frame.
+   */
+  private final Queue<String> outbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private volatile int closeCode = -1;
   private volatile String closeReason = "";
   private volatile long lastFrameNanos = System.nanoTime();
@@ -118,13 +128,32 @@ final class ServerLink {
     return opened;
   }
 
-  /** Sends one text frame; false when the connection is gone (the caller buffers instead). */
+  /**
+   * Queues one text frame; false when the connection is gone (the caller buffers instead). Frames
+   * leave in the order of the calls.
+   */
   boolean send(String text) {
     if (!channel.isActive()) {
       return false;
     }
-    channel.writeAndFlush(new TextWebSocketFrame(text));
+    outbox.add(text);
+    if (drainScheduled.compareAndSet(false, true)) {
+      channel.eventLoop().execute(this::drain);
+    }
     return true;
+  }
+
+  /** On the event loop: writes every queued frame, then flushes once. */
+  private void drain() {
+    drainScheduled.set(false); // before polling: a frame queued after the last poll schedules another drain
+    boolean wrote = false;
+    for (String text = outbox.poll(); text != null; text = outbox.poll()) {
+      channel.write(new TextWebSocketFrame(text));
+      wrote = true;
+    }
+    if (wrote) {
+      channel.flush();
+    }
   }
 
   void ping() {
@@ -136,7 +165,10 @@ final class ServerLink {
   /** Sends a close frame with {@code code} and closes the connection once it is written. */
   void close(int code, String reason) {
     if (channel.isActive()) {
-      channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(f -> channel.close());
+      channel.eventLoop().execute(() -> {
+        drain(); // what was sent before the close goes first
+        channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(f -> channel.close());
+      });
     } else {
       channel.close();
     }

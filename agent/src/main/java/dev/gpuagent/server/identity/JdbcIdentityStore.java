@@ -15,14 +15,20 @@ import java.util.UUID;
 /**
  * {@link IdentityStore} in portable SQL over the store's {@link Database}. Authentication selects
  * the live rows with the presented secret's prefix and compares the SHA-256 of the presented secret
- * with each stored hash in constant time.
+ * with each stored hash in constant time. A successful check is remembered for {@link #REMEMBER_FOR}
+ * ({@link RecentAuthentications}): a secret revoked outside this process stops working within that time.
  */
 public final class JdbcIdentityStore implements IdentityStore {
   static final int MAX_NAME_LENGTH = 200;
+  /** How long a successful secret check is trusted without reading the database again. */
+  public static final java.time.Duration REMEMBER_FOR = java.time.Duration.ofSeconds(1);
+  private static final int REMEMBERED_SECRETS = 1024;
 
   private final Database db;
   private final Clock clock;
   private final SecureRandom random;
+  private final RecentAuthentications<UUID> apiKeys;
+  private final RecentAuthentications<WorkerCredential> workerTokens;
 
   public JdbcIdentityStore(Database db, Clock clock) {
     this(db, clock, new SecureRandom());
@@ -32,6 +38,8 @@ public final class JdbcIdentityStore implements IdentityStore {
     this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.random = Objects.requireNonNull(random, "random");
+    this.apiKeys = new RecentAuthentications<>(clock, REMEMBER_FOR, REMEMBERED_SECRETS);
+    this.workerTokens = new RecentAuthentications<>(clock, REMEMBER_FOR, REMEMBERED_SECRETS);
   }
 
   @Override
@@ -159,25 +167,37 @@ public final class JdbcIdentityStore implements IdentityStore {
 
   @Override
   public Optional<UUID> authenticateApiKey(String presented) {
-    return authenticate(SecretKind.API_KEY, presented, "SELECT org_id, key_hash FROM api_keys")
-        .map(match -> UUID.fromString(match[0]));
+    return remembered(apiKeys, SecretKind.API_KEY, presented, "SELECT org_id, key_hash FROM api_keys",
+        match -> UUID.fromString(match[0]));
   }
 
   @Override
   public Optional<WorkerCredential> authenticateWorkerToken(String presented) {
-    return authenticate(SecretKind.WORKER_TOKEN, presented, "SELECT id, token_hash, name FROM worker_tokens")
-        .map(match -> new WorkerCredential(UUID.fromString(match[0]), match[2]));
+    return remembered(workerTokens, SecretKind.WORKER_TOKEN, presented,
+        "SELECT id, token_hash, name FROM worker_tokens", match -> new WorkerCredential(UUID.fromString(match[0]),
+            match[2]));
+  }
+
+  private <T> Optional<T> remembered(RecentAuthentications<T> recent, SecretKind kind, String presented,
+      String select, java.util.function.Function<String[], T> map) {
+    if (!Secrets.wellFormed(kind, presented)) {
+      return Optional.empty();
+    }
+    String hash = Secrets.hash(presented);
+    Optional<T> known = recent.get(hash);
+    if (known.isPresent()) {
+      return known;
+    }
+    Optional<T> found = authenticate(hash, presented, select).map(map);
+    found.ifPresent(value -> recent.put(hash, value));
+    return found;
   }
 
   /**
    * The matching live row's columns as text (the second is the hash), from {@code select} narrowed to
    * the presented secret's prefix. Every candidate is compared, each in constant time.
    */
-  private Optional<String[]> authenticate(SecretKind kind, String presented, String select) {
-    if (!Secrets.wellFormed(kind, presented)) {
-      return Optional.empty();
-    }
-    String hash = Secrets.hash(presented);
+  private Optional<String[]> authenticate(String hash, String presented, String select) {
     return db.read(c -> {
       String[] match = null;
       try (PreparedStatement s = c.prepareStatement(select + " WHERE prefix = ? AND revoked_at IS NULL")) {
@@ -200,12 +220,16 @@ public final class JdbcIdentityStore implements IdentityStore {
 
   @Override
   public boolean revokeApiKey(UUID keyId) {
-    return revoke("api_keys", keyId);
+    boolean revoked = revoke("api_keys", keyId);
+    apiKeys.clear(); // a check racing with the update may still be trusted, for at most REMEMBER_FOR
+    return revoked;
   }
 
   @Override
   public boolean revokeWorkerToken(UUID tokenId) {
-    return revoke("worker_tokens", tokenId);
+    boolean revoked = revoke("worker_tokens", tokenId);
+    workerTokens.clear();
+    return revoked;
   }
 
   @Override
