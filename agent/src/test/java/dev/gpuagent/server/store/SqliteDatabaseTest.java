@@ -142,6 +142,36 @@ class SqliteDatabaseTest {
   }
 
   @Test
+  void aBatchWithoutFailuresRunsEachPieceOnceInOneCommit() throws Exception {
+    CountDownLatch hold = new CountDownLatch(1);
+    CompletableFuture<Integer> blocker = db.writeAsync(c -> {
+      try {
+        hold.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return insert(0).run(c);
+    });
+    java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+    List<CompletableFuture<Integer>> batch = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      int x = i;
+      batch.add(db.writeAsync(c -> {
+        runs.incrementAndGet();
+        insert(x).run(c);
+        return x;
+      }));
+    }
+    hold.countDown();
+    blocker.get(10, TimeUnit.SECONDS);
+    for (int i = 0; i < 10; i++) {
+      assertEquals(i + 1, batch.get(i).get(10, TimeUnit.SECONDS));
+    }
+    assertEquals(10, runs.get(), "no piece ran twice");
+    assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10), rows());
+  }
+
+  @Test
   void sqlErrorsSurfaceAsStoreExceptionsAndAThrowingWriteLeavesNoTrace() {
     db.write(insert(1));
     StoreException e = assertThrows(StoreException.class, () -> db.write(insert(1)));
