@@ -38,7 +38,7 @@ public final class JdbcRunStore implements RunStore {
     this.insertSql = "INSERT INTO runs (id, org_id, number, deployment_id, workflow_api, workflow_inputs, status,"
         + " origin, gpu_requested, max_attempts, run_timeout_s, queue_seq, webhook, webhook_intermediate_status,"
         + " created_at, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, "
-        + db.dialect().nextQueueSeq() + ", ?, ?, ?, ?, ?) RETURNING " + COLUMNS;
+        + db.dialect().nextQueueSeq() + ", ?, ?, ?, ?, ?) RETURNING " + RunRows.CHANGED_COLUMNS;
   }
 
   private Instant now() {

@@ -10,7 +10,9 @@ import java.util.UUID;
  * section 2), plus the lease bookkeeping. JSON fields ({@code workflowApi}, {@code workflowInputs},
  * {@code outputs}, {@code error}) are raw JSON text. {@code gpu} is the GPU type it ran on, {@code
  * machineId} the worker's id, {@code gpuEventId} the lease id; {@code deploymentId} is what the API
- * calls {@code workflow_id} / {@code workflow_version_id}.
+ * calls {@code workflow_id} / {@code workflow_version_id}. A run returned by a change (an insert, a
+ * {@link Transition}, a sweep) has no {@code workflowApi} and {@code workflowInputs} (null): they never
+ * change after the insert, and a claim or a read ({@code get}, {@code find}) returns them.
  */
 public record Run(
     UUID id,

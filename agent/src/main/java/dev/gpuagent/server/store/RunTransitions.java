@@ -1,5 +1,6 @@
 package dev.gpuagent.server.store;
 
+import static dev.gpuagent.server.store.RunRows.CHANGED_COLUMNS;
 import static dev.gpuagent.server.store.RunRows.COLUMNS;
 import static dev.gpuagent.server.store.RunRows.LEASED;
 import static dev.gpuagent.server.store.RunRows.TERMINAL;
@@ -46,7 +47,7 @@ final class RunTransitions {
     }
     return db.writeAsync(c -> {
       try (PreparedStatement s = c.prepareStatement("UPDATE runs SET progress = ?, live_status = COALESCE(?, live_status),"
-          + " updated_at = ? WHERE id = ? AND fencing_token = ? AND status IN " + LEASED + " RETURNING " + COLUMNS)) {
+          + " updated_at = ? WHERE id = ? AND fencing_token = ? AND status IN " + LEASED + " RETURNING " + CHANGED_COLUMNS)) {
         s.setDouble(1, progress);
         Jdbc.setString(s, 2, liveStatus);
         Jdbc.setInstant(s, 3, now());
@@ -71,7 +72,7 @@ final class RunTransitions {
         + " error = COALESCE(?, error), updated_at = ?"
         + (target.isTerminal() ? ", ended_at = ?, " + END : "")
         + (target == RunStatus.SUCCESS ? ", progress = 1" : "")
-        + " WHERE id = ? AND " + guard + " RETURNING " + COLUMNS;
+        + " WHERE id = ? AND " + guard + " RETURNING " + CHANGED_COLUMNS;
     return db.writeAsync(c -> {
       Instant now = now();
       RunStatus before = statusOf(c, update.runId());
@@ -101,7 +102,7 @@ final class RunTransitions {
       RunStatus before = statusOf(c, runId);
       try (PreparedStatement s = c.prepareStatement("UPDATE runs SET status = 'cancelled', live_status = 'cancelled',"
           + " ended_at = ?, updated_at = ?, " + END + " WHERE id = ? AND org_id = ? AND status NOT IN " + TERMINAL
-          + " RETURNING " + COLUMNS)) {
+          + " RETURNING " + CHANGED_COLUMNS)) {
         Jdbc.setInstant(s, 1, now);
         Jdbc.setInstant(s, 2, now);
         Jdbc.setUuid(s, 3, runId);
@@ -123,7 +124,7 @@ final class RunTransitions {
       Instant now = now();
       try (PreparedStatement s = c.prepareStatement("UPDATE runs SET " + REQUEUE + ", live_status = ?,"
           + " updated_at = ? WHERE id = ? AND fencing_token = ? AND status IN " + LEASED
-          + " RETURNING " + COLUMNS)) {
+          + " RETURNING " + CHANGED_COLUMNS)) {
         Jdbc.setString(s, 1, reason == null ? "released by its worker; re-queued" : reason);
         Jdbc.setInstant(s, 2, now);
         Jdbc.setUuid(s, 3, runId);
@@ -139,11 +140,11 @@ final class RunTransitions {
     String exhausted = "'worker lost: the lease expired on ' || (lease_expiries + 1) || ' attempts'";
     String fail = "UPDATE runs SET status = 'failed', lease_expiries = lease_expiries + 1, live_status = " + exhausted
         + ", error = '{\"type\": \"lease_expired\", \"message\": \"' || " + exhausted + " || '\"}', ended_at = ?,"
-        + " updated_at = ?, " + END + expired + " AND lease_expiries + 1 >= max_attempts RETURNING " + COLUMNS;
+        + " updated_at = ?, " + END + expired + " AND lease_expiries + 1 >= max_attempts RETURNING " + CHANGED_COLUMNS;
     // queued_at is kept: the run returns to its original place (protocol.md section 6).
     String requeue = "UPDATE runs SET " + REQUEUE + ", lease_expiries = lease_expiries + 1, live_status ="
         + " 're-queued after the worker was lost (attempt ' || (lease_expiries + 2) || ' of ' || max_attempts || ')',"
-        + " updated_at = ?" + expired + " RETURNING " + COLUMNS;
+        + " updated_at = ?" + expired + " RETURNING " + CHANGED_COLUMNS;
     Instant at = Jdbc.truncate(now);
     return db.write(c -> {
       List<Run> failed = sweep(c, fail, at, at, at); // first: the re-queue below would take these too
@@ -155,7 +156,7 @@ final class RunTransitions {
     String message = "'run exceeded its run_timeout_s of ' || run_timeout_s || ' s'";
     String sql = "UPDATE runs SET status = 'timeout', live_status = " + message + ", error = '{\"type\": \"timeout\","
         + " \"message\": \"' || " + message + " || '\"}', ended_at = ?, updated_at = ?, " + END
-        + " WHERE deadline_at <= ? AND status IN " + LEASED + " RETURNING " + COLUMNS;
+        + " WHERE deadline_at <= ? AND status IN " + LEASED + " RETURNING " + CHANGED_COLUMNS;
     Instant at = Jdbc.truncate(now);
     return db.write(c -> sweep(c, sql, at, at, at));
   }

@@ -81,8 +81,8 @@ public abstract class StoreContractTest {
     assertEquals(RunStatus.QUEUED, run.status());
     assertEquals(orgA, run.orgId());
     assertEquals(1, run.number());
-    assertEquals(WORKFLOW, run.workflowApi());
-    assertEquals("{\"seed\":7}", run.workflowInputs());
+    assertNull(run.workflowApi(), "a change returns the run without its graph");
+    assertNull(run.workflowInputs(), "nor its inputs");
     assertEquals("A100", run.gpuRequested());
     assertEquals("api", run.origin());
     assertEquals("https://example.com/hook", run.webhook());
@@ -100,8 +100,22 @@ public abstract class StoreContractTest {
     assertNull(run.gpuEventId());
     assertNull(run.gpu());
     assertTrue(run.lease().isEmpty());
-    assertEquals(Optional.of(run), runs.get(orgA, run.id()));
-    assertEquals(Optional.of(run), runs.find(run.id()));
+    Run read = runs.get(orgA, run.id()).orElseThrow();
+    assertEquals(WORKFLOW, read.workflowApi());
+    assertEquals("{\"seed\":7}", read.workflowInputs());
+    assertEquals(run, withDocuments(read, null, null));
+    assertEquals(Optional.of(read), runs.find(run.id()));
+    assertEquals(WORKFLOW, claim("w1", "A100").workflowApi(), "a claim returns the graph: the lease carries it");
+  }
+
+  /** {@code run} with its two JSON documents replaced. */
+  protected static Run withDocuments(Run run, String workflowApi, String workflowInputs) {
+    return new Run(run.id(), run.orgId(), run.number(), run.deploymentId(), workflowApi, workflowInputs, run.status(),
+        run.origin(), run.gpuRequested(), run.gpu(), run.machineId(), run.gpuEventId(), run.attempt(),
+        run.leaseExpiries(), run.maxAttempts(), run.fencingToken(), run.leaseExpiresAt(), run.runTimeoutS(),
+        run.deadlineAt(), run.liveStatus(), run.progress(), run.webhook(), run.webhookStatus(),
+        run.webhookIntermediateStatus(), run.outputs(), run.error(), run.createdAt(), run.queuedAt(), run.startedAt(),
+        run.endedAt(), run.updatedAt());
   }
 
   @Test
