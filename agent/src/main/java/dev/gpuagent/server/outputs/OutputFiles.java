@@ -7,7 +7,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import dev.gpuagent.protocol.OutputNames;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,18 +22,22 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The bytes of output files, under {@code DATA_DIR/outputs/{run_id}/t{fencing_token}/{subfolder/}filename}:
- * one folder per lease, so a stale attempt's upload never overwrites the current attempt's file. A file
- * reaches its place by an atomic rename, so a reader never sees half a file and a retried upload
- * replaces the previous one whole: an upload spooled by the HTTP layer ({@link SpooledBody}, in {@code
- * outputs/.spool}, the same file system) is renamed itself ({@link #move}: its size and SHA-256 were
- * computed while it was spooled, nothing is copied); a body read from a stream ({@link #write}) goes to
- * a temporary file in the run's folder first. Storage keys are relative to the root and only ever built
- * here from checked names; {@link #open} refuses any key that resolves outside the root.
+ * The bytes of output files, under {@code DATA_DIR/outputs/}, in 256 shard folders named by the first
+ * two hex digits of the run id. A file of lease token {@code T} is {@code {shard}/{run_id}.tT.{filename}}
+ * (no folder of its own: creating two folders per run had cost more than storing the file, and used
+ * three inodes where one does); a file with a subfolder, or whose flat name would pass 255 bytes, is
+ * {@code {shard}/{run_id}.tT/{subfolder/}{filename}}. The token in the name keeps a stale attempt's
+ * upload from ever overwriting the current attempt's file. Keys of the earlier layout ({@code
+ * {run_id}/tT/...}) stay valid: the key is stored with each file's row. A file reaches its place by an
+ * atomic rename, so a reader never sees half a file and a retried upload replaces the previous one
+ * whole: an upload spooled by the HTTP layer ({@link SpooledBody}, in {@code outputs/.spool}, the same
+ * file system) is renamed itself ({@link #move}: its size and SHA-256 were computed while it was
+ * spooled, nothing is copied); a body read from a stream ({@link #write}) goes to a temporary file in
+ * the target's folder first. Storage keys are relative to the root and only ever built here from
+ * checked names; {@link #open} refuses any key that resolves outside the root.
  *
- * <p>File-system operations of a spooled upload, the first of a new run: the spool file's create (on
- * the event loop), three lookups and two mkdirs (the run's and the lease's folders; one lookup for a
- * lease folder that exists), one rename. Nothing is deleted or copied.
+ * <p>File-system operations of a spooled upload without a subfolder: the spool file's create (on the
+ * event loop) and one rename; the shard folder is made only when the rename finds it missing.
  */
 public final class OutputFiles {
   /** A stored file: its storage key, size and SHA-256 (hex). */
@@ -55,7 +62,25 @@ public final class OutputFiles {
 
   /** The storage key of {@code relativePath} (checked names joined by {@code /}) under the lease's token. */
   public static String storageKey(UUID runId, long fencingToken, String relativePath) {
-    return runId + "/t" + fencingToken + "/" + relativePath;
+    String lease = leaseName(runId, fencingToken);
+    String flat = lease + "." + relativePath;
+    boolean fits = relativePath.indexOf('/') < 0
+        && flat.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= OutputNames.MAX_NAME_BYTES;
+    return shard(runId) + "/" + (fits ? flat : lease + "/" + relativePath);
+  }
+
+  /** Whether {@code storageKey} is the key of {@code relativePath} under the lease's token, in either layout. */
+  public static boolean isLeaseFile(String storageKey, UUID runId, long fencingToken, String relativePath) {
+    return storageKey.equals(storageKey(runId, fencingToken, relativePath))
+        || storageKey.equals(runId + "/t" + fencingToken + "/" + relativePath);
+  }
+
+  private static String shard(UUID runId) {
+    return runId.toString().substring(0, 2);
+  }
+
+  private static String leaseName(UUID runId, long fencingToken) {
+    return runId + ".t" + fencingToken;
   }
 
   /**
@@ -70,9 +95,13 @@ public final class OutputFiles {
       throw new TooLarge(limit);
     }
     Path target = target(storageKey);
-    DataDirectory.createDirectories(target.getParent());
     try {
-      body.moveTo(target);
+      try {
+        body.moveTo(target);
+      } catch (NoSuchFileException e) { // the first file of its shard or lease folder
+        DataDirectory.createDirectories(target.getParent());
+        body.moveTo(target);
+      }
     } catch (AtomicMoveNotSupportedException e) {
       try (InputStream in = body.open()) {
         return write(runId, storageKey, in, limit);
@@ -88,9 +117,7 @@ public final class OutputFiles {
    */
   public Stored write(UUID runId, String storageKey, InputStream body, long limit) throws IOException, TooLarge {
     Path target = target(storageKey);
-    Path runDir = root.resolve(runId.toString());
-    DataDirectory.createDirectories(target.getParent());
-    DataDirectory.NewFile temp = DataDirectory.createTempFile(runDir, ".upload-", ".part");
+    DataDirectory.NewFile temp = DataDirectory.createTempFile(target.getParent(), ".upload-", ".part");
     boolean moved = false;
     try {
       MessageDigest sha = sha256();
@@ -141,15 +168,47 @@ public final class OutputFiles {
 
   /**
    * Deletes every file uploaded under the lease with {@code fencingToken} (a closed lease whose run was
-   * re-queued: protocol.md section 6). Returns how many files were deleted.
+   * re-queued: protocol.md section 6), in either layout. Returns how many files were deleted.
    */
   public int deleteLease(UUID runId, long fencingToken) {
-    return deleteTree(root.resolve(runId.toString()).resolve("t" + fencingToken));
+    String lease = leaseName(runId, fencingToken);
+    Path shard = root.resolve(shard(runId));
+    return deleteMatching(shard, lease + ".*") + deleteTree(shard.resolve(lease))
+        + deleteTree(root.resolve(runId.toString()).resolve("t" + fencingToken));
   }
 
-  /** Deletes every file of the run (all leases). Returns how many files were deleted. */
+  /** Deletes every file of the run (all leases, either layout). Returns how many files were deleted. */
   public int deleteRun(UUID runId) {
-    return deleteTree(root.resolve(runId.toString()));
+    Path shard = root.resolve(shard(runId));
+    int deleted = 0;
+    if (Files.isDirectory(shard)) {
+      try (DirectoryStream<Path> leases = Files.newDirectoryStream(shard, runId + ".t*")) {
+        for (Path path : leases) {
+          deleted += Files.isDirectory(path) ? deleteTree(path) : Files.deleteIfExists(path) ? 1 : 0;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot delete the files of run " + runId, e);
+      }
+    }
+    return deleted + deleteTree(root.resolve(runId.toString()));
+  }
+
+  /** Deletes the plain files in {@code dir} whose names match {@code glob}. */
+  private static int deleteMatching(Path dir, String glob) {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    int deleted = 0;
+    try (DirectoryStream<Path> matches = Files.newDirectoryStream(dir, glob)) {
+      for (Path path : matches) {
+        if (Files.isRegularFile(path) && Files.deleteIfExists(path)) {
+          deleted++;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + glob + " in " + dir, e);
+    }
+    return deleted;
   }
 
   private static int deleteTree(Path top) {

@@ -71,10 +71,9 @@ public final class OutputRecords implements RunOutputs {
    * {@code fencingToken}: what a {@code run_finished} of that lease may list ({@link #toRecord}).
    */
   public static Set<String> storedUnder(OutputStore outputs, UUID runId, long fencingToken) {
-    String prefix = OutputFiles.storageKey(runId, fencingToken, "");
     Set<String> names = new HashSet<>();
     for (RunOutput output : outputs.list(runId)) {
-      if (output.storageKey().startsWith(prefix)) {
+      if (OutputFiles.isLeaseFile(output.storageKey(), runId, fencingToken, output.filename())) {
         names.add(output.filename());
       }
     }

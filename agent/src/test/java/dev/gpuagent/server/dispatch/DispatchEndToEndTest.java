@@ -346,13 +346,15 @@ class DispatchEndToEndTest {
     ServerMessage.Lease lease = first.await(ServerMessage.Lease.class, WAIT);
     first.send(new WorkerMessage.LeaseAck(lease.leaseId(), runId, lease.fencingToken()));
     assertEquals(201, upload(lease, "partial.png", new byte[] {9}).statusCode());
-    Path leaseFolder = dir.resolve("data/outputs").resolve(runId).resolve("t" + lease.fencingToken());
+    Path leaseFile = dir.resolve("data/outputs").resolve(runId.substring(0, 2))
+        .resolve(runId + ".t" + lease.fencingToken() + ".partial.png");
+    assertTrue(Files.exists(leaseFile));
     first.abort();
     ScriptedWorker second = worker();
     String secondId = second.hello("host-2", CPU, List.of()).workerId();
     second.heartbeatEvery(Duration.ofMillis(100), List.of());
     ServerMessage.Lease retry = second.await(ServerMessage.Lease.class, WAIT);
-    awaitGone(leaseFolder);
+    awaitGone(leaseFile);
     assertEquals(runId, retry.runId());
     assertEquals(2, retry.attempt());
     assertTrue(retry.fencingToken() > lease.fencingToken());
@@ -435,13 +437,14 @@ class DispatchEndToEndTest {
     String runId = queue("");
     ServerMessage.Lease lease = w.await(ServerMessage.Lease.class, WAIT);
     assertEquals(201, upload(lease, "partial.png", new byte[] {9}).statusCode());
-    Path leaseFolder = dir.resolve("data/outputs").resolve(runId).resolve("t" + lease.fencingToken());
-    assertTrue(Files.exists(leaseFolder.resolve("partial.png")));
+    Path leaseFile = dir.resolve("data/outputs").resolve(runId.substring(0, 2))
+        .resolve(runId + ".t" + lease.fencingToken() + ".partial.png");
+    assertTrue(Files.exists(leaseFile));
     w.send(new WorkerMessage.DrainStarted(300_000, "signal"));
     w.send(new WorkerMessage.LeaseReleased(lease.leaseId(), runId, lease.fencingToken(), "shutdown"));
     awaitField(runId, "status", "queued");
     assertEquals("re-queued: worker shutting down", run(runId).get("live_status").asText());
-    awaitGone(leaseFolder);
+    awaitGone(leaseFile);
     assertNull(w.poll(ServerMessage.Lease.class, Duration.ofMillis(300)), "a draining worker gets no lease");
     ScriptedWorker other = worker();
     other.hello("host-2", CPU, List.of());

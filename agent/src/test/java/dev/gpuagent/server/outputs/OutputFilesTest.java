@@ -27,13 +27,14 @@ class OutputFilesTest {
     OutputFiles files = new OutputFiles(dir);
     UUID run = UUID.randomUUID();
     String key = OutputFiles.storageKey(run, 7, "sub/a.txt");
-    assertEquals(run + "/t7/sub/a.txt", key);
+    String shard = run.toString().substring(0, 2);
+    assertEquals(shard + "/" + run + ".t7/sub/a.txt", key, "a subfolder: a folder for the lease");
     OutputFiles.Stored stored = files.write(run, key, new ByteArrayInputStream("abc".getBytes(StandardCharsets.UTF_8)), 3);
     assertEquals(3, stored.sizeBytes());
     // SHA-256("abc") from FIPS 180-2's example
     assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", stored.sha256());
     Path path = files.open(key).orElseThrow();
-    assertEquals(dir.resolve("outputs").resolve(run.toString()).resolve("t7/sub/a.txt").toAbsolutePath(), path);
+    assertEquals(dir.resolve("outputs").resolve(shard).resolve(run + ".t7/sub/a.txt").toAbsolutePath(), path);
     assertArrayEquals("abc".getBytes(StandardCharsets.UTF_8), Files.readAllBytes(path));
     assertEquals(List.of(path), regularFiles(files.root()), "no temporary file left");
   }
@@ -45,9 +46,7 @@ class OutputFilesTest {
     String key = OutputFiles.storageKey(run, 1, "big.bin");
     assertThrows(OutputFiles.TooLarge.class, () -> files.write(run, key, new ByteArrayInputStream(new byte[11]), 10));
     assertTrue(files.open(key).isEmpty());
-    try (var left = Files.list(dir.resolve("outputs").resolve(run.toString()))) {
-      assertTrue(left.noneMatch(p -> Files.isRegularFile(p)), "temporary file deleted");
-    }
+    assertEquals(List.of(), regularFiles(files.root()), "temporary file deleted");
   }
 
   @Test
@@ -97,7 +96,7 @@ class OutputFilesTest {
     SpooledBody body = spooled(files, new byte[11]);
     assertThrows(OutputFiles.TooLarge.class, () -> files.move(run, key, body, 10));
     assertTrue(files.open(key).isEmpty());
-    assertFalse(Files.exists(files.root().resolve(run.toString())), "no folder made for it");
+    assertFalse(Files.exists(files.root().resolve(run.toString().substring(0, 2))), "no folder made for it");
     assertTrue(Files.exists(body.file()), "the spool file stays its owner's to delete");
   }
 
@@ -115,7 +114,38 @@ class OutputFilesTest {
     assertTrue(files.open(current).isPresent());
     assertEquals(0, files.deleteLease(run, 1));
     assertEquals(1, files.deleteRun(run));
-    assertFalse(Files.exists(dir.resolve("outputs").resolve(run.toString())));
+    assertEquals(List.of(), regularFiles(files.root()));
+  }
+
+  @Test
+  void aFileWithoutASubfolderIsOneFlatNameInItsShard() throws Exception {
+    OutputFiles files = new OutputFiles(dir);
+    UUID run = UUID.fromString("8f14e45f-ceea-467f-a0e6-f9a8c2d1b3e7");
+    String key = OutputFiles.storageKey(run, 12, "x_00001_.png");
+    assertEquals("8f/8f14e45f-ceea-467f-a0e6-f9a8c2d1b3e7.t12.x_00001_.png", key);
+    files.move(run, key, spooled(files, new byte[] {7}), 10);
+    try (var shards = Files.list(files.root())) {
+      assertEquals(List.of("8f"), shards.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))
+          .toList(), "one shard folder, no folder per run or lease");
+    }
+    String longName = "n".repeat(230) + ".png"; // valid, but with the lease's prefix over 255 bytes
+    assertEquals("8f/8f14e45f-ceea-467f-a0e6-f9a8c2d1b3e7.t12/" + longName,
+        OutputFiles.storageKey(run, 12, longName));
+    files.write(run, OutputFiles.storageKey(run, 12, longName), new ByteArrayInputStream(new byte[] {8}), 10);
+    assertEquals(2, files.deleteLease(run, 12), "both layouts of the lease");
+    assertEquals(List.of(), regularFiles(files.root()));
+  }
+
+  @Test
+  void filesOfTheEarlierLayoutAreStillServedAndDeleted() throws Exception {
+    OutputFiles files = new OutputFiles(dir);
+    UUID run = UUID.randomUUID();
+    String earlier = run + "/t3/a.png"; // a key stored before the shard layout
+    Files.createDirectories(files.root().resolve(run + "/t3"));
+    Files.write(files.root().resolve(earlier), new byte[] {5});
+    assertTrue(files.open(earlier).isPresent());
+    assertEquals(1, files.deleteLease(run, 3));
+    assertTrue(files.open(earlier).isEmpty());
   }
 
   @Test

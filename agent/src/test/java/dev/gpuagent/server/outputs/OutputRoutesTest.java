@@ -289,7 +289,7 @@ class OutputRoutesTest {
     assertAnswer(413, "{\"detail\":\"output file exceeds the limit of " + UPLOAD_LIMIT + " bytes\"}", put);
     assertEquals(201, upload(run, "fits.bin", null, new byte[(int) UPLOAD_LIMIT], null).statusCode());
     assertEquals(1, server.stores().outputs().list(run.id()).size());
-    try (var files = Files.list(dir.resolve("data/outputs").resolve(run.id().toString()))) {
+    try (var files = Files.walk(dir.resolve("data/outputs"))) {
       assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".upload-")), "no temporary file left");
     }
   }
@@ -313,10 +313,10 @@ class OutputRoutesTest {
       assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
           .digest(Files.readAllBytes(file))), row.sha256(), row.filename());
     }
-    String lease = "t" + run.fencingToken();
+    String lease = run.id() + ".t" + run.fencingToken();
     try (var walk = Files.walk(root)) {
-      Path leaseDir = root.resolve(run.id().toString()).resolve(lease);
-      assertEquals(Set.of(leaseDir.resolve("sub/a.bin"), leaseDir.resolve("b.bin")),
+      Path shard = root.resolve(run.id().toString().substring(0, 2));
+      assertEquals(Set.of(shard.resolve(lease + "/sub/a.bin"), shard.resolve(lease + ".b.bin")),
           Set.copyOf(walk.filter(Files::isRegularFile).toList()), "nothing in .spool or the run's folder but the files");
     }
   }
