@@ -27,7 +27,6 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -82,7 +81,7 @@ public final class WorkerAgent implements AutoCloseable {
   private final Map<String, Slot> slots = new LinkedHashMap<>();
   private final EventLoopGroup eventLoop;
   private final ScheduledExecutorService timer;
-  private final ExecutorService uploadThreads;
+  private final HttpPutClient uploadClient;
   private final LocalInputs inputs;
   private final LeaseExecution execution;
   private final Random random = new Random();
@@ -127,10 +126,10 @@ public final class WorkerAgent implements AutoCloseable {
     this.metrics.connection(this::connected);
     this.eventLoop = new NioEventLoopGroup(1, (java.util.concurrent.ThreadFactory) r -> daemon(r, "worker-link"));
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "worker-timer"));
-    this.uploadThreads = Executors.newFixedThreadPool(2, r -> daemon(r, "worker-upload"));
+    this.uploadClient = new HttpPutClient(eventLoop);
     this.inputs = new LocalInputs(settings.inputDir().toAbsolutePath(), HostAllowList.of(settings.allowUrlHosts()),
         LocalInputs.DEFAULT_MAX_BYTES, LocalInputs.DEFAULT_TIMEOUT);
-    Uploads uploads = new Uploads(uploadThreads, settings.token(), timer, random);
+    Uploads uploads = new Uploads(uploadClient, settings.token(), timer, random);
     this.execution = new LeaseExecution(registry, WorkflowLimits.DEFAULT, uploads, settings.server(), inputs,
         new Reports(), this.metrics);
   }
@@ -727,7 +726,7 @@ public final class WorkerAgent implements AutoCloseable {
     for (Slot slot : slots.values()) {
       slot.close(FORCED_STOP_WAIT_MS);
     }
-    uploadThreads.shutdownNow();
+    uploadClient.close();
     inputs.close();
     eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
   }
