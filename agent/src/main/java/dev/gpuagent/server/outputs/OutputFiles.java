@@ -22,8 +22,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The bytes of output files, under {@code DATA_DIR/outputs/}, in 256 shard folders named by the first
- * two hex digits of the run id. A file of lease token {@code T} is {@code {shard}/{run_id}.tT.{filename}}
+ * The bytes of output files, under {@code DATA_DIR/outputs/}, in 256 shard folders named by two random
+ * hex digits of the run id: the last two of a version 7 id (whose first digits are its timestamp, the
+ * same for every run of a month), the first two of a version 4 id (runs made before ids were time-ordered).
+ * A file of lease token {@code T} is {@code {shard}/{run_id}.tT.{filename}}
  * (no folder of its own: creating two folders per run had cost more than storing the file, and used
  * three inodes where one does); a file with a subfolder, or whose flat name would pass 255 bytes, is
  * {@code {shard}/{run_id}.tT/{subfolder/}{filename}}. The token in the name keeps a stale attempt's
@@ -75,8 +77,9 @@ public final class OutputFiles {
         || storageKey.equals(runId + "/t" + fencingToken + "/" + relativePath);
   }
 
-  private static String shard(UUID runId) {
-    return runId.toString().substring(0, 2);
+  static String shard(UUID runId) {
+    String id = runId.toString();
+    return runId.version() == 7 ? id.substring(id.length() - 2) : id.substring(0, 2);
   }
 
   private static String leaseName(UUID runId, long fencingToken) {

@@ -74,7 +74,7 @@ public final class JdbcRunStore implements RunStore {
     }
     long number = nextNumber(c, run.orgId());
     try (PreparedStatement s = c.prepareStatement(insertSql)) {
-      Jdbc.setUuid(s, 1, UUID.randomUUID());
+      Jdbc.setUuid(s, 1, RunIds.next());
       Jdbc.setUuid(s, 2, run.orgId());
       s.setLong(3, number);
       Jdbc.setUuid(s, 4, run.deploymentId());

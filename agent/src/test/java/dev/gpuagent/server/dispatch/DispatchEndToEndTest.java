@@ -23,6 +23,7 @@ import dev.gpuagent.protocol.WorkerMessage;
 import dev.gpuagent.server.ControlPlane;
 import dev.gpuagent.server.ServerSettings;
 import dev.gpuagent.server.http.Json;
+import dev.gpuagent.server.outputs.OutputFiles;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -346,8 +347,8 @@ class DispatchEndToEndTest {
     ServerMessage.Lease lease = first.await(ServerMessage.Lease.class, WAIT);
     first.send(new WorkerMessage.LeaseAck(lease.leaseId(), runId, lease.fencingToken()));
     assertEquals(201, upload(lease, "partial.png", new byte[] {9}).statusCode());
-    Path leaseFile = dir.resolve("data/outputs").resolve(runId.substring(0, 2))
-        .resolve(runId + ".t" + lease.fencingToken() + ".partial.png");
+    Path leaseFile = dir.resolve("data/outputs")
+        .resolve(OutputFiles.storageKey(java.util.UUID.fromString(runId), lease.fencingToken(), "partial.png"));
     assertTrue(Files.exists(leaseFile));
     first.abort();
     ScriptedWorker second = worker();
@@ -437,8 +438,8 @@ class DispatchEndToEndTest {
     String runId = queue("");
     ServerMessage.Lease lease = w.await(ServerMessage.Lease.class, WAIT);
     assertEquals(201, upload(lease, "partial.png", new byte[] {9}).statusCode());
-    Path leaseFile = dir.resolve("data/outputs").resolve(runId.substring(0, 2))
-        .resolve(runId + ".t" + lease.fencingToken() + ".partial.png");
+    Path leaseFile = dir.resolve("data/outputs")
+        .resolve(OutputFiles.storageKey(java.util.UUID.fromString(runId), lease.fencingToken(), "partial.png"));
     assertTrue(Files.exists(leaseFile));
     w.send(new WorkerMessage.DrainStarted(300_000, "signal"));
     w.send(new WorkerMessage.LeaseReleased(lease.leaseId(), runId, lease.fencingToken(), "shutdown"));

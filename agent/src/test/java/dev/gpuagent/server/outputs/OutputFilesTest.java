@@ -137,6 +137,21 @@ class OutputFilesTest {
   }
 
   @Test
+  void aTimeOrderedRunIdIsShardedByItsLastTwoDigits() throws Exception {
+    OutputFiles files = new OutputFiles(dir);
+    // Two version 7 ids of the same millisecond share their first digits; their shards must differ.
+    UUID first = UUID.fromString("019ab3f2-6c41-7d2e-9c3a-5e8f1b2c4d01");
+    UUID second = UUID.fromString("019ab3f2-6c41-7a10-8b77-0c9d2e3f4a9e");
+    assertEquals("01/" + first + ".t1.a.png", OutputFiles.storageKey(first, 1, "a.png"));
+    assertEquals("9e/" + second + ".t1.a.png", OutputFiles.storageKey(second, 1, "a.png"));
+    files.move(first, OutputFiles.storageKey(first, 1, "a.png"), spooled(files, new byte[] {1}), 10);
+    files.move(second, OutputFiles.storageKey(second, 1, "a.png"), spooled(files, new byte[] {2}), 10);
+    assertEquals(1, files.deleteRun(first));
+    assertEquals(1, files.deleteLease(second, 1));
+    assertEquals(List.of(), regularFiles(files.root()));
+  }
+
+  @Test
   void filesOfTheEarlierLayoutAreStillServedAndDeleted() throws Exception {
     OutputFiles files = new OutputFiles(dir);
     UUID run = UUID.randomUUID();

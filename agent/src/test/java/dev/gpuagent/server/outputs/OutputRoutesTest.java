@@ -315,7 +315,7 @@ class OutputRoutesTest {
     }
     String lease = run.id() + ".t" + run.fencingToken();
     try (var walk = Files.walk(root)) {
-      Path shard = root.resolve(run.id().toString().substring(0, 2));
+      Path shard = root.resolve(OutputFiles.shard(run.id()));
       assertEquals(Set.of(shard.resolve(lease + "/sub/a.bin"), shard.resolve(lease + ".b.bin")),
           Set.copyOf(walk.filter(Files::isRegularFile).toList()), "nothing in .spool or the run's folder but the files");
     }
