@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * no threads of its own. The JDK's HTTP client did this before, but its selector thread and executor
  * hand-offs cost about 8% of the CPU at a few hundred runs a second. The client completes on the event
  * loop, so what runs there must stay light: this class only completes {@code done} or schedules a
- * retry on the timer, and the run waits for {@code done} on its slot thread.
+ * retry on the timer; the run's {@code run_finished} follows from {@code done} (LeaseExecution).
  */
 final class Uploads {
   private static final Logger LOG = LoggerFactory.getLogger(Uploads.class);

@@ -684,7 +684,13 @@ public final class WorkerAgent implements AutoCloseable {
       }
     }
     LOG.info("drained: every run finished");
-    stop(1000, "drained", 0);
+    if (eventLoop.next().inEventLoop()) {
+      // The last run_finished was sent from the link's event loop (LeaseExecution); stop waits for the
+      // connection to close, which needs that loop, so it must not run on it.
+      timer.execute(() -> stop(1000, "drained", 0));
+    } else {
+      stop(1000, "drained", 0);
+    }
   }
 
   /** Closes the connection (after what was queued on it) and completes {@link #exited}. */
