@@ -46,7 +46,7 @@ class BenchE2eCommandTest {
     assertTrue(summary.get("runs_per_second").asDouble() > 0);
     List<String> figures = root.get("rows").findValuesAsText("figure");
     for (String figure : List.of("queue -> first node started (ms, n=20)", "cancel call -> slot free (ms, n=10)",
-        "node started -> visible in GET (ms, n=10)", "runs/s, 3-node graph (30 runs, 8 clients)")) {
+        "node started -> visible in GET (ms, n=10)", "runs/s, 3-node graph (30 runs, 8 clients, 2 CPU slots)")) {
       assertTrue(figures.contains(figure), figure + " in " + figures);
     }
   }
