@@ -1,5 +1,6 @@
 package dev.gpuagent.server.outputs;
 
+import dev.gpuagent.protocol.OutputNames;
 import dev.gpuagent.server.http.SpooledBody;
 import dev.gpuagent.server.store.DataDirectory;
 import java.io.IOException;
@@ -7,11 +8,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import dev.gpuagent.protocol.OutputNames;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -67,7 +68,7 @@ public final class OutputFiles {
     String lease = leaseName(runId, fencingToken);
     String flat = lease + "." + relativePath;
     boolean fits = relativePath.indexOf('/') < 0
-        && flat.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= OutputNames.MAX_NAME_BYTES;
+        && flat.getBytes(StandardCharsets.UTF_8).length <= OutputNames.MAX_NAME_BYTES;
     return shard(runId) + "/" + (fits ? flat : lease + "/" + relativePath);
   }
 

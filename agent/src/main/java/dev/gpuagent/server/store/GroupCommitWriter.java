@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * The one thread that writes to an embedded database, with group commit: the work that queued up
  * while the previous commit was syncing runs in one transaction, and one commit (one fsync) makes the
  * whole batch durable. Should a piece throw, the batch is rolled back and run again with each piece
- * inside its own savepoint, so only that piece fails. Each future completes only after that commit. With a 1 ms fsync this turns a ceiling of
- * about 1,000 durable writes a second into one bounded by the work itself.
+ * inside its own savepoint, so only that piece fails. Each future completes only after that commit.
+ * With a 1 ms fsync this turns a ceiling of about 1,000 durable writes a second into one bounded by
+ * the work itself.
  */
 final class GroupCommitWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
