@@ -4,8 +4,14 @@ import java.time.Duration;
 
 /** Constants of docs/protocol.md: version, paths, headers, close codes and the server's defaults. */
 public final class Protocol {
-  /** The version this build speaks, sent in {@code hello} and {@code welcome}. */
-  public static final int VERSION = 1;
+  /** The highest version this build speaks, sent in {@code hello} and {@code welcome}; it speaks 1 as well. */
+  public static final int VERSION = 2;
+
+  /**
+   * The first version in which {@code uploading} frees the run's slot: the graph is done, so the
+   * slot may run the next lease while the outputs are still travelling (docs/protocol.md section 7).
+   */
+  public static final int UPLOADING_FREES_SLOT = 2;
 
   /** The WebSocket endpoint. */
   public static final String CONNECT_PATH = "/worker/v1/connect";

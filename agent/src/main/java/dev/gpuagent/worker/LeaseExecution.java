@@ -53,7 +53,13 @@ final class LeaseExecution {
     /** Sends the run's pending progress now (before a node event). */
     void flushProgress(LeaseRun run);
 
-    /** The run is over on this slot: free the slot and send the final message (pending progress first). */
+    /**
+     * The graph is done and uploads remain: send {@code uploading}, and from protocol version 2 free
+     * the slot first (the server may lease it again the moment it reads the message).
+     */
+    void uploading(LeaseRun run, WorkerMessage.Uploading message);
+
+    /** The run is over: free its slot if it still holds it, and send the final message (pending progress first). */
     void finished(LeaseRun run, WorkerMessage.RunFinished message, RunResult result);
   }
 
@@ -135,7 +141,7 @@ final class LeaseExecution {
     int pending = sink.pending();
     if (pending > 0 && !run.token.isCancelled()) {
       reports.flushProgress(run);
-      reports.report(run, new WorkerMessage.Uploading(run.lease.leaseId(), run.lease.runId(),
+      reports.uploading(run, new WorkerMessage.Uploading(run.lease.leaseId(), run.lease.runId(),
           run.lease.fencingToken(), pending));
     }
     CompletableFuture<?> settled = uploadsSettled(run, sink);
@@ -146,7 +152,7 @@ final class LeaseExecution {
     // The slot thread does not wait: the last upload's answer (on the link's event loop) or the
     // cancel sends run_finished. Waking the slot thread only to hand run_finished back to the event
     // loop had cost two thread switches a run, which on a small host were a good part of the time
-    // between one lease and the next. The slot stays taken until run_finished leaves.
+    // between one lease and the next. From protocol version 2 the slot is already free (uploading).
     settled.whenComplete((ignored, error) -> finishAfterUploads(run, result, sink));
   }
 

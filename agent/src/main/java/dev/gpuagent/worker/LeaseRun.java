@@ -38,6 +38,11 @@ final class LeaseRun {
   long finalSentNanos;
   /** The engine is done with the run (its slot thread has moved on). */
   boolean stopped;
+  /**
+   * The run no longer occupies its slot: it finished, or (protocol version 2) only its uploads remain
+   * and the slot may be running another lease.
+   */
+  boolean leftSlot;
 
   LeaseRun(ServerMessage.Lease lease, Slot slot, long receivedNanos) {
     this.lease = lease;
@@ -61,7 +66,7 @@ final class LeaseRun {
   }
 
   LeaseRef ref() {
-    return new LeaseRef(lease.leaseId(), lease.runId(), lease.fencingToken(), lease.slotId());
+    return new LeaseRef(lease.leaseId(), lease.runId(), lease.fencingToken(), lease.slotId(), leftSlot);
   }
 
   /** Still running, uploading or cancelled but not yet confirmed: what heartbeats renew. */

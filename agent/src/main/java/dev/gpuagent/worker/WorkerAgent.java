@@ -542,6 +542,16 @@ public final class WorkerAgent implements AutoCloseable {
     }
 
     @Override
+    public void uploading(LeaseRun run, WorkerMessage.Uploading message) {
+      synchronized (lock) {
+        if (welcome != null && welcome.protocolVersion() >= Protocol.UPLOADING_FREES_SLOT) {
+          leaveSlotLocked(run); // before the message leaves: the server may lease the slot at once
+        }
+        reportLocked(run, message);
+      }
+    }
+
+    @Override
     public void finished(LeaseRun run, WorkerMessage.RunFinished message, RunResult result) {
       ProgressCoalescer<WorkerMessage.Progress> c = coalescer;
       if (c != null) {
@@ -550,11 +560,8 @@ public final class WorkerAgent implements AutoCloseable {
       boolean unhealthy = !run.slot.runtime.healthy();
       synchronized (lock) {
         run.stopped = true;
-        run.slot.queued--;
         // Free the slot before run_finished leaves: the server may lease it again at once.
-        if (run.slot.lease == run) {
-          run.slot.lease = null;
-        }
+        leaveSlotLocked(run);
         reportLocked(run, message);
         if (run.detached) {
           leases.remove(run.leaseId());
@@ -577,6 +584,18 @@ public final class WorkerAgent implements AutoCloseable {
         heartbeat(); // section 4: at once when a slot's state changes
       }
       checkDrained();
+    }
+  }
+
+  /** The slot thread is done with {@code run}: the slot takes the next lease. Caller holds the lock. */
+  private static void leaveSlotLocked(LeaseRun run) {
+    if (run.leftSlot) {
+      return;
+    }
+    run.leftSlot = true;
+    run.slot.queued--;
+    if (run.slot.lease == run) {
+      run.slot.lease = null;
     }
   }
 
@@ -679,7 +698,9 @@ public final class WorkerAgent implements AutoCloseable {
 
   private void checkDrained() {
     synchronized (lock) {
-      if (!draining || forced || exit.isDone() || slots.values().stream().anyMatch(s -> s.queued > 0)) {
+      // A run whose slot is already free may still be uploading: it is not done until run_finished.
+      if (!draining || forced || exit.isDone() || slots.values().stream().anyMatch(s -> s.queued > 0)
+          || leases.values().stream().anyMatch(LeaseRun::active)) {
         return;
       }
     }

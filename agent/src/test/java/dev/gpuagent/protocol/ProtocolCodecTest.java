@@ -103,6 +103,21 @@ class ProtocolCodecTest {
   }
 
   @Test
+  void aLeaseRefWithoutUploadingIsOneThatOccupiesItsSlot() throws ProtocolException {
+    String v1 = "{\"type\":\"heartbeat\",\"leases\":[{\"lease_id\":\"L\",\"run_id\":\"R\",\"fencing_token\":7,"
+        + "\"slot_id\":\"gpu0\"}]}";
+    LeaseRef ref = ((WorkerMessage.Heartbeat) codec.decodeWorkerMessage(v1)).leases().get(0);
+    assertEquals(Boolean.FALSE, ref.uploading());
+    LeaseRef uploading = ((WorkerMessage.Heartbeat) codec.decodeWorkerMessage(
+        v1.replace("\"gpu0\"", "\"gpu0\",\"uploading\":true"))).leases().get(0);
+    assertEquals(Boolean.TRUE, uploading.uploading());
+    assertTrue(codec.encode(new WorkerMessage.Heartbeat(List.of(uploading), List.of())).contains("\"uploading\":true"));
+    ProtocolException e = assertThrows(ProtocolException.class, () -> codec.decodeWorkerMessage(
+        v1.replace("\"gpu0\"", "\"gpu0\",\"uploading\":\"yes\"")));
+    assertTrue(e.getMessage().contains("leases[0].uploading"), e.getMessage());
+  }
+
+  @Test
   void unknownFieldsAreIgnoredAtEveryLevel() throws ProtocolException {
     WorkerMessage decoded = codec.decodeWorkerMessage(
         "{\"future\":{\"x\":[1,2]},\"type\":\"heartbeat\",\"leases\":[{\"lease_id\":\"L\",\"run_id\":\"R\","

@@ -78,7 +78,12 @@ public final class TestCluster implements AutoCloseable {
   }
 
   public WorkerSettings workerSettings(String name) {
-    return WorkerSettings.resolve(Map.of("server", base(), "token", token, "name", name, "gpus", "none",
+    return workerSettings(name, base());
+  }
+
+  /** A worker's settings for reaching the server at {@code server} (a relay in front of it, say). */
+  public WorkerSettings workerSettings(String name, String server) {
+    return WorkerSettings.resolve(Map.of("server", server, "token", token, "name", name, "gpus", "none",
         "metrics_port", "-1", "drain_timeout_s", "10", "input_dir", "../config/workflows/input"), Map.of(), null);
   }
 
@@ -92,8 +97,11 @@ public final class TestCluster implements AutoCloseable {
   }
 
   public WorkerAgent worker(String name, List<SlotRuntime> slots) {
-    WorkerAgent agent = new WorkerAgent(workerSettings(name), slots, NodeRegistry.standard(), metrics, "0.1.0-test",
-        null).start();
+    return worker(workerSettings(name), slots);
+  }
+
+  public WorkerAgent worker(WorkerSettings settings, List<SlotRuntime> slots) {
+    WorkerAgent agent = new WorkerAgent(settings, slots, NodeRegistry.standard(), metrics, "0.1.0-test", null).start();
     workers.add(agent);
     return agent;
   }

@@ -198,6 +198,34 @@ class WorkerEndToEndTest {
   }
 
   @Test
+  void theSlotRunsTheNextRunWhileTheLastOnesUploadIsInFlightAndADrainWaitsForBoth() throws Exception {
+    TestCluster c = cluster(Duration.ofMillis(300), Duration.ofSeconds(5));
+    try (UploadGate gate = new UploadGate(c.port())) {
+      WorkerAgent worker = c.worker(c.workerSettings("w1", gate.url()), List.of(new CpuSlot("cpu0", 1)));
+      TestCluster.await("registration", worker::connected, WAIT);
+      gate.hold();
+
+      String first = c.queue(SHOWCASE, Map.of(), null);
+      c.awaitRun(first, status("uploading"), WAIT);
+      TestCluster.await("the slot freed while the upload is held", () -> worker.busySlots() == 0, WAIT);
+      String second = c.queue(SHOWCASE, Map.of(), null);
+      c.awaitRun(second, status("uploading"), WAIT); // ran its whole graph on the one slot
+      assertEquals("uploading", c.run(first).get("status").asText(), "the first still waits for its file");
+
+      worker.drain("signal");
+      Thread.sleep(300);
+      assertFalse(worker.exited().isDone(), "a drain waits for the runs that are still uploading");
+      gate.release();
+      assertEquals(0, worker.exited().get(30, java.util.concurrent.TimeUnit.SECONDS));
+      for (String runId : List.of(first, second)) {
+        JsonNode done = c.awaitRun(runId, terminal(), Duration.ofSeconds(5));
+        assertEquals("success", done.get("status").asText(), done.toString());
+        assertFalse(done.at("/outputs/0/data/images").isEmpty(), "its files arrived: " + done);
+      }
+    }
+  }
+
+  @Test
   void aForcedStopHandsTheRunBackForRequeueing() throws Exception {
     TestCluster c = cluster(Duration.ofMillis(300), Duration.ofSeconds(5));
     WorkerAgent worker = c.worker("w1", 1);

@@ -402,14 +402,23 @@ public final class RunDispatcher implements RunQueuedListener, CancelNotifier, A
     }
     closed.put(hold.leaseId, why);
     hold.closed = true;
+    leaveSlot(hold);
+  }
+
+  /**
+   * {@code hold}'s run no longer occupies its slot (its lease closed, or only its uploads remain):
+   * the slot is free for the next lease. Returns whether it freed the slot; the caller asks for a
+   * dispatch.
+   */
+  boolean leaveSlot(LeaseHold hold) {
     WorkerConnection conn = workers.get(hold.workerId);
-    if (conn != null) {
-      WorkerConnection.Slot slot = conn.slots.get(hold.slotId);
-      if (slot != null && slot.hold == hold) {
-        slot.hold = null;
-        slot.freeSince = now();
-      }
+    WorkerConnection.Slot slot = conn == null ? null : conn.slots.get(hold.slotId);
+    if (slot == null || slot.hold != hold) {
+      return false;
     }
+    slot.hold = null;
+    slot.freeSince = now();
+    return true;
   }
 
   /** The connection of the worker holding {@code hold}, if it is connected. */

@@ -49,6 +49,8 @@ final class WorkerConnection {
   final UUID tokenId;
   String workerId;
   String name;
+  /** The version agreed in the welcome. */
+  int protocolVersion;
   boolean draining;
   boolean closed;
   final Map<String, Slot> slots = new LinkedHashMap<>();

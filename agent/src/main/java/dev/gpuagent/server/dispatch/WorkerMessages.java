@@ -98,12 +98,13 @@ final class WorkerMessages {
     }
     conn.workerId = workerId;
     conn.name = hello.name();
+    conn.protocolVersion = Math.min(hello.protocolVersion(), Protocol.VERSION);
     d.slotsOffered(conn, hello.slots());
     d.workers.put(workerId, conn);
     d.workerTokens.put(workerId, conn.tokenId);
     d.countConnections();
     DispatchSettings s = d.settings;
-    conn.send(new ServerMessage.Welcome(Math.min(hello.protocolVersion(), Protocol.VERSION), workerId,
+    conn.send(new ServerMessage.Welcome(conn.protocolVersion, workerId,
         s.serverVersion(), s.heartbeatInterval().toMillis(), s.leaseTtl().toMillis(), s.progressInterval().toMillis(),
         s.maxUploadBytes(), s.maxFrameBytes()));
     LOG.info("{} connected: {} slot(s), {} lease(s) to resume", conn, hello.slots().size(), hello.resume().size());
@@ -130,7 +131,7 @@ final class WorkerMessages {
   }
 
   private void resume(WorkerConnection conn, LeaseRef ref) {
-    Checked checked = check(conn, ref.leaseId(), ref.runId(), ref.fencingToken(), ref.slotId());
+    Checked checked = check(conn, ref.leaseId(), ref.runId(), ref.fencingToken(), occupied(conn, ref));
     if (checked.reason != null) {
       abandon(conn, ref.leaseId(), ref.runId(), checked.reason);
       return;
@@ -143,7 +144,9 @@ final class WorkerMessages {
       abandon(conn, ref.leaseId(), ref.runId(), "run_terminal");
       return;
     }
-    if (!ref.slotId().equals(hold.slotId) && hold.slotId != null || slot == null || slot.hold != null && slot.hold != hold) {
+    boolean onSlot = occupied(conn, ref) != null;
+    if (!ref.slotId().equals(hold.slotId) && hold.slotId != null || slot == null
+        || onSlot && slot.hold != null && slot.hold != hold) {
       abandon(conn, ref.leaseId(), ref.runId(), "unknown_lease");
       return;
     }
@@ -153,8 +156,20 @@ final class WorkerMessages {
       return;
     }
     hold.expiresAt = d.now().plus(d.settings.leaseTtl());
-    slot.hold = hold;
+    if (onSlot) {
+      slot.hold = hold;
+    } else {
+      d.leaveSlot(hold); // its uploading may have been lost with the connection
+    }
     conn.send(LeaseMessages.lease(run.get(), ref.slotId(), d.now(), true));
+  }
+
+  /**
+   * The slot {@code ref}'s run occupies, or null when it occupies none: from version 2 a lease that is
+   * only uploading (or finished) has left its slot, which may hold another lease.
+   */
+  private static String occupied(WorkerConnection conn, LeaseRef ref) {
+    return ref.uploading() && conn.protocolVersion >= Protocol.UPLOADING_FREES_SLOT ? null : ref.slotId();
   }
 
   // ---- heartbeat ----
@@ -170,7 +185,7 @@ final class WorkerMessages {
     }
     List<LeaseHold> valid = new ArrayList<>();
     for (LeaseRef ref : heartbeat.leases()) {
-      Checked checked = check(conn, ref.leaseId(), ref.runId(), ref.fencingToken(), ref.slotId());
+      Checked checked = check(conn, ref.leaseId(), ref.runId(), ref.fencingToken(), occupied(conn, ref));
       if (checked.reason != null) {
         abandon(conn, ref.leaseId(), ref.runId(), checked.reason);
       } else {
@@ -232,7 +247,13 @@ final class WorkerMessages {
           "Executing " + ns.classType() + " (" + (ns.index() + 1) + "/" + ns.total() + ")"));
       case WorkerMessage.NodeFinished nf -> { }
       case WorkerMessage.Progress p -> report(conn, hold, RunReport.progress(p.value(), p.liveStatus()));
-      case WorkerMessage.Uploading u -> report(conn, hold, RunReport.status(RunStatus.UPLOADING, null));
+      case WorkerMessage.Uploading u -> {
+        report(conn, hold, RunReport.status(RunStatus.UPLOADING, null));
+        // From version 2 the graph is done: the slot may run the next lease while the files travel.
+        if (conn.protocolVersion >= Protocol.UPLOADING_FREES_SLOT && d.leaveSlot(hold)) {
+          d.requestDispatch();
+        }
+      }
       case WorkerMessage.RunFinished f -> finished(conn, hold, f);
       case WorkerMessage.LeaseReleased r -> {
         hold.pending = null; // the run goes back to the queue: its progress no longer matters

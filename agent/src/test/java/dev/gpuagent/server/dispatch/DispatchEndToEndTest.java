@@ -338,6 +338,105 @@ class DispatchEndToEndTest {
   }
 
   @Test
+  void fromVersion2UploadingFreesTheSlotWhileTheLeaseStaysOpenUntilRunFinished() throws Exception {
+    start(DispatchSettings.defaults());
+    ScriptedWorker w = worker();
+    assertEquals(2, w.hello(2, "host-1", CPU, List.of(), WAIT).protocolVersion());
+    String first = queue("");
+    String second = queue("");
+    ServerMessage.Lease a = w.await(ServerMessage.Lease.class, WAIT);
+    assertEquals(first, a.runId());
+    w.send(new WorkerMessage.LeaseAck(a.leaseId(), first, a.fencingToken()));
+    assertNull(w.poll(ServerMessage.Lease.class, Duration.ofMillis(300)), "the slot runs one graph at a time");
+
+    w.send(new WorkerMessage.Uploading(a.leaseId(), first, a.fencingToken(), 1));
+    ServerMessage.Lease b = w.await(ServerMessage.Lease.class, WAIT);
+    assertEquals(second, b.runId());
+    assertEquals("cpu0", b.slotId());
+    awaitField(first, "status", "uploading");
+    // The first lease is still open: its upload is taken and its finish recorded.
+    assertEquals(201, upload(a, "a_00001_.png", new byte[] {7}).statusCode());
+    w.send(new WorkerMessage.RunFinished(a.leaseId(), first, a.fencingToken(), RunOutcome.SUCCESS, null,
+        List.of(new OutputSummary("3", "SaveImage", List.of(new OutputImage("a_00001_.png", "", "output")), List.of())),
+        20.0));
+    awaitField(first, "status", "success");
+    assertEquals("a_00001_.png", run(first).at("/outputs/0/data/images/0/filename").asText());
+    assertEquals("started", run(second).get("status").asText(), "the finish of the first left the second alone");
+
+    // A finish of a lease that had left its slot does not free the slot under the second lease.
+    String third = queue("");
+    assertNull(w.poll(ServerMessage.Lease.class, Duration.ofMillis(300)), "cpu0 still runs the second graph");
+    w.send(new WorkerMessage.RunFinished(b.leaseId(), second, b.fencingToken(), RunOutcome.SUCCESS, null, List.of(), 5.0));
+    assertEquals(third, w.await(ServerMessage.Lease.class, WAIT).runId());
+  }
+
+  @Test
+  void aVersion1WorkerKeepsItsSlotUntilRunFinished() throws Exception {
+    start(DispatchSettings.defaults());
+    ScriptedWorker w = worker();
+    assertEquals(1, w.hello(1, "host-1", CPU, List.of(), WAIT).protocolVersion());
+    String first = queue("");
+    String second = queue("");
+    ServerMessage.Lease a = w.await(ServerMessage.Lease.class, WAIT);
+    w.send(new WorkerMessage.LeaseAck(a.leaseId(), first, a.fencingToken()));
+    w.send(new WorkerMessage.Uploading(a.leaseId(), first, a.fencingToken(), 1));
+    awaitField(first, "status", "uploading");
+    assertNull(w.poll(ServerMessage.Lease.class, Duration.ofMillis(300)), "version 1: uploading keeps the slot");
+    w.send(new WorkerMessage.RunFinished(a.leaseId(), first, a.fencingToken(), RunOutcome.SUCCESS, null, List.of(), 9.0));
+    assertEquals(second, w.await(ServerMessage.Lease.class, WAIT).runId());
+  }
+
+  @Test
+  void aResumeListsAnUploadingLeaseBesideTheLeaseRunningOnItsSlot() throws Exception {
+    start(DispatchSettings.defaults());
+    ScriptedWorker first = worker();
+    first.hello(2, "host-1", CPU, List.of(), WAIT);
+    String uploadingRun = queue("");
+    String runningRun = queue("");
+    ServerMessage.Lease a = first.await(ServerMessage.Lease.class, WAIT);
+    first.send(new WorkerMessage.Uploading(a.leaseId(), uploadingRun, a.fencingToken(), 1));
+    ServerMessage.Lease b = first.await(ServerMessage.Lease.class, WAIT);
+    assertEquals(runningRun, b.runId());
+    first.abort();
+
+    ScriptedWorker again = worker();
+    again.hello(2, "host-1", CPU, List.of(
+        new LeaseRef(a.leaseId(), a.runId(), a.fencingToken(), "cpu0", true),
+        new LeaseRef(b.leaseId(), b.runId(), b.fencingToken(), "cpu0", false)), WAIT);
+    ServerMessage.Lease resumedA = again.await(ServerMessage.Lease.class, WAIT);
+    ServerMessage.Lease resumedB = again.await(ServerMessage.Lease.class, WAIT);
+    assertEquals(List.of(a.leaseId(), b.leaseId()), List.of(resumedA.leaseId(), resumedB.leaseId()));
+    assertTrue(resumedA.resumed() && resumedB.resumed());
+    assertNull(again.poll(ServerMessage.Abandon.class, Duration.ofMillis(200)), "both leases kept");
+    again.send(new WorkerMessage.RunFinished(a.leaseId(), uploadingRun, a.fencingToken(), RunOutcome.SUCCESS, null,
+        List.of(), 30.0));
+    again.send(new WorkerMessage.RunFinished(b.leaseId(), runningRun, b.fencingToken(), RunOutcome.SUCCESS, null,
+        List.of(), 30.0));
+    awaitField(uploadingRun, "status", "success");
+    awaitField(runningRun, "status", "success");
+  }
+
+  @Test
+  void aResumedUploadingLeaseWhoseUploadingWasLostFreesItsSlot() throws Exception {
+    start(DispatchSettings.defaults());
+    ScriptedWorker first = worker();
+    first.hello(2, "host-1", CPU, List.of(), WAIT);
+    String uploadingRun = queue("");
+    ServerMessage.Lease a = first.await(ServerMessage.Lease.class, WAIT);
+    first.abort(); // the uploading frame never left
+
+    ScriptedWorker again = worker();
+    again.hello(2, "host-1", CPU, List.of(new LeaseRef(a.leaseId(), a.runId(), a.fencingToken(), "cpu0", true)),
+        WAIT);
+    assertTrue(again.await(ServerMessage.Lease.class, WAIT).resumed());
+    String next = queue("");
+    ServerMessage.Lease leased = again.await(ServerMessage.Lease.class, WAIT);
+    assertEquals(next, leased.runId(), "the resumed uploading lease does not hold cpu0");
+    assertFalse(leased.resumed());
+    assertEquals("started", run(uploadingRun).get("status").asText());
+  }
+
+  @Test
   void expiredLeaseIsRequeuedAsAttempt2AndLeasedToAnotherWorker() throws Exception {
     start(DispatchSettings.defaults().withHeartbeat(Duration.ofMillis(200), Duration.ofMillis(600))
         .withSweepInterval(Duration.ofMillis(100)));

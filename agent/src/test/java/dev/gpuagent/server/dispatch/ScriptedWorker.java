@@ -58,7 +58,13 @@ public final class ScriptedWorker implements AutoCloseable {
 
   /** As above, waiting up to {@code timeout} (a server in a cold child JVM on a busy machine is slow). */
   public ServerMessage.Welcome hello(String name, List<SlotInfo> slots, List<LeaseRef> resume, Duration timeout) {
-    send(new WorkerMessage.Hello(1, name, "0.1.0", Map.of(), slots, resume));
+    return hello(1, name, slots, resume, timeout);
+  }
+
+  /** Sends a hello offering protocol version {@code version} (these scripts speak 1 unless told). */
+  public ServerMessage.Welcome hello(int version, String name, List<SlotInfo> slots, List<LeaseRef> resume,
+      Duration timeout) {
+    send(new WorkerMessage.Hello(version, name, "0.1.0", Map.of(), slots, resume));
     return await(ServerMessage.Welcome.class, timeout);
   }
 
