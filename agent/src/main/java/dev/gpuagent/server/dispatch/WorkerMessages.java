@@ -229,6 +229,10 @@ final class WorkerMessages {
         Instant expires = d.now().plus(d.settings.leaseTtl());
         if (hold.ending) {
           hold.expiresAt = expires;
+        } else if (java.time.Duration.between(hold.expiresAt, expires).compareTo(d.settings.leaseTtl().dividedBy(10)) < 0) {
+          // The usual case: the lease was sent moments ago, and renewing it would move its expiry by
+          // less than a tenth of the TTL. Not worth a store write a run; the heartbeats renew it.
+          LOG.trace("lease {} acknowledged; its expiry stands", hold.leaseId);
         } else {
           d.then("lease ack", d.runs.renewLeasesAsync(conn.workerId, List.of(hold.leaseId), d.settings.leaseTtl()),
               renewed -> {

@@ -437,6 +437,27 @@ class DispatchEndToEndTest {
   }
 
   @Test
+  void aLateLeaseAckRenewsTheLease() throws Exception {
+    start(DispatchSettings.defaults().withHeartbeat(Duration.ofMillis(300), Duration.ofMillis(1000))
+        .withSweepInterval(Duration.ofMillis(50)));
+    ScriptedWorker w = worker();
+    w.hello("host-1", CPU, List.of());
+    w.heartbeatEvery(Duration.ofMillis(100), List.of()); // alive, but renewing nothing
+    String runId = queue("");
+    ServerMessage.Lease lease = w.await(ServerMessage.Lease.class, WAIT);
+    long received = System.nanoTime();
+    Thread.sleep(400); // past a tenth of the TTL: this ack renews (a prompt one leaves the expiry as it is)
+    w.send(new WorkerMessage.LeaseAck(lease.leaseId(), runId, lease.fencingToken()));
+    Thread.sleep(Math.max(0, 1200 - (System.nanoTime() - received) / 1_000_000));
+    assertEquals(lease.leaseId(), run(runId).get("gpu_event_id").asText(),
+        "renewed to about 1.4 s after the lease was sent, so still the first lease");
+    // No heartbeat lists it: it expires a TTL after the ack, and the freed slot gets the run again.
+    ServerMessage.Lease again = w.await(ServerMessage.Lease.class, WAIT);
+    assertEquals(2, again.attempt());
+    assertTrue((System.nanoTime() - received) / 1_000_000 >= 1350, "expired before a TTL after the ack");
+  }
+
+  @Test
   void expiredLeaseIsRequeuedAsAttempt2AndLeasedToAnotherWorker() throws Exception {
     start(DispatchSettings.defaults().withHeartbeat(Duration.ofMillis(200), Duration.ofMillis(600))
         .withSweepInterval(Duration.ofMillis(100)));

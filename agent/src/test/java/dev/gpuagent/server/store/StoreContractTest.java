@@ -550,6 +550,22 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void aDeploymentReadsBackAsLastWrittenAndOnlyInItsOrganisation() {
+    DeploymentStore deployments = stores.deployments();
+    Deployment first = deployments.create(new NewDeployment(orgA, "d", WORKFLOW, "{}", null, 60));
+    assertEquals(Optional.of(first), deployments.get(orgA, first.id()));
+    assertEquals(Optional.empty(), deployments.get(orgB, first.id()), "another organisation's, also once read");
+    clock.advance(Duration.ofSeconds(1));
+    Deployment second = deployments.upsert(first.id(), new NewDeployment(orgA, "d2", WORKFLOW, "{}", "L4", 90));
+    assertEquals(Optional.of(second), deployments.get(orgA, first.id()), "an upsert replaces what reads see");
+    assertEquals(first.createdAt(), second.createdAt());
+    assertThrows(IllegalArgumentException.class,
+        () -> deployments.upsert(first.id(), new NewDeployment(orgB, "x", WORKFLOW, "{}", null, 60)));
+    assertEquals("d2", deployments.get(orgA, first.id()).orElseThrow().name());
+    assertEquals(Optional.empty(), deployments.get(orgA, UUID.randomUUID()));
+  }
+
+  @Test
   void everythingSurvivesCloseAndReopen() {
     Run queued = queue(orgA, "A100");
     Run leasedRun = queue(orgA, null);
