@@ -29,8 +29,15 @@ final class BenchE2eCommand implements Callable<Integer> {
   int runs;
 
   @Option(names = "--warmup", defaultValue = "30000",
-      description = "Untimed runs before the figures, so they are the JIT-compiled steady state (default: ${DEFAULT-VALUE}).")
+      description = "Untimed runs before the figures, so they are the JIT-compiled steady state; up to twice"
+          + " as many more follow, " + WARMUP_STEP + " at a time, while the JIT compiler is still busy"
+          + " (default: ${DEFAULT-VALUE}).")
   int warmup;
+
+  /** Warm-up runs added at a time while the compiler is busy (fewer for a smaller --warmup). */
+  static final int WARMUP_STEP = 5_000;
+  /** Busy: JIT compilation took more than this share of a warm-up step's wall time. */
+  static final double JIT_QUIET_SHARE = 0.05;
 
   @Option(names = "--clients", defaultValue = "8", description = "Concurrent API clients queueing (default: ${DEFAULT-VALUE}).")
   int clients;
@@ -68,9 +75,7 @@ final class BenchE2eCommand implements Callable<Integer> {
     }
     try (E2eBench bench = new E2eBench(cpuSlots, storeSync)) {
       bench.queueToFirstNode(Math.max(20, samples / 4)); // warm-up: JIT, connections, store caches
-      // HotSpot's C2 compiler keeps compiling for about the first 30,000 runs (a minute on 2 cores, at
-      // half a core); figures taken earlier measure the compiler as much as the system.
-      bench.throughput(warmup, clients);
+      int warmedUp = warmUp(bench);
       long idleRss = E2eBench.rssAfterGc();
       long idleHeap = E2eBench.heapUsedAfterGc();
 
@@ -81,8 +86,11 @@ final class BenchE2eCommand implements Callable<Integer> {
       latency(report, "node started -> visible in GET", bench.progressVisible(Math.max(10, samples / 2)),
           Double.NaN, 50.0);
       long cpuBefore = E2eBench.processCpuNanos();
+      long jitBefore = jitMillis();
+      long wallBefore = System.nanoTime();
       double perSecond = bench.throughput(runs, clients);
       double cpuPerRun = (E2eBench.processCpuNanos() - cpuBefore) / 1e6 / runs;
+      double jitShare = (jitMillis() - jitBefore) / ((System.nanoTime() - wallBefore) / 1e6);
       String throughputFigure = "runs/s, 3-node graph (" + runs + " runs, " + clients + " clients, " + cpuSlots
           + " CPU slots)";
       report.row("figure", throughputFigure, "value", round(perSecond), "target", ">= 1000");
@@ -90,6 +98,7 @@ final class BenchE2eCommand implements Callable<Integer> {
       int cores = Runtime.getRuntime().availableProcessors();
       report.row("figure", "CPU per run in that phase, all threads incl. JIT and clients, ms", "value",
           round(cpuPerRun), "target", "<= " + cores + " (for 1000 runs/s on " + cores + " cores)");
+      report.row("figure", "JIT compiling in that phase, % of one core", "value", round(100 * jitShare), "target", "");
       long afterRss = E2eBench.rssAfterGc();
       long afterHeap = E2eBench.heapUsedAfterGc();
       report.row("figure", "process RSS idle, MB", "value", round(idleRss / 1e6), "target", "<= 200");
@@ -106,7 +115,8 @@ final class BenchE2eCommand implements Callable<Integer> {
       report.summary("heap_after_bytes", afterHeap);
       report.summary("cpu_slots", cpuSlots);
       report.summary("store_sync", storeSync.name().toLowerCase(java.util.Locale.ROOT));
-      report.summary("warmup_runs", warmup);
+      report.summary("warmup_runs", warmedUp);
+      report.summary("jit_share_of_a_core_in_phase", jitShare);
     }
     if (workerRuns > 0) {
       workerProcess(report);
@@ -120,6 +130,39 @@ final class BenchE2eCommand implements Callable<Integer> {
       System.out.println("wrote " + json);
     }
     return 0;
+  }
+
+  /**
+   * {@code --warmup} untimed runs, then {@value #WARMUP_STEP} more at a time while the JIT compiler
+   * spent over {@value #JIT_QUIET_SHARE} of the step's wall time compiling, up to twice
+   * {@code --warmup} more. HotSpot's C2 keeps compiling for a minute or more on a small host, at up
+   * to half a core; figures taken meanwhile measure the compiler as much as the system, and by how
+   * long it happened to take. Returns the runs done.
+   */
+  private int warmUp(E2eBench bench) throws Exception {
+    if (warmup == 0) {
+      return 0;
+    }
+    bench.throughput(warmup, clients);
+    int done = warmup;
+    int step = Math.min(WARMUP_STEP, warmup);
+    while (done + step <= 3L * warmup && jitMillis() >= 0) {
+      long jitBefore = jitMillis();
+      long wallBefore = System.nanoTime();
+      bench.throughput(step, clients);
+      done += step;
+      double share = (jitMillis() - jitBefore) / ((System.nanoTime() - wallBefore) / 1e6);
+      if (share <= JIT_QUIET_SHARE) {
+        break;
+      }
+    }
+    return done;
+  }
+
+  /** Milliseconds the JIT compilers have spent so far (all threads), or -1 where the JVM does not tell. */
+  private static long jitMillis() {
+    java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
   }
 
   /** The worker alone, in its own process: idle RSS, and RSS after a warm-up and after --worker-runs more runs. */

@@ -85,7 +85,8 @@ public final class ControlPlane implements AutoCloseable {
     HttpApiServer http = null;
     WebhookSender webhooks = null;
     RunDispatcher dispatcher = null;
-    // Tells the webhooks of the dispatcher's transitions, in commit order, off the store's and the dispatcher's threads.
+    // Tells the webhooks of every transition (the dispatcher's and the API's), in commit order, off the
+    // store's and the dispatcher's threads.
     ExecutorService eventThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("run-events", true));
     try {
       IdentityStore identity = new JdbcIdentityStore(stores.database(), clock);
@@ -111,8 +112,10 @@ public final class ControlPlane implements AutoCloseable {
         cancelNotifier.cancelled(run);
         runDispatcher.cancelled(run);
       };
-      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancels, dispatcher, runEvents, outputs.records(),
-          settings.maxAttempts());
+      // The API tells its events (queued, cancelled) on the same thread: a queue call is answered from
+      // the store's writer thread, and the events then follow the dispatcher's in commit order.
+      ApiRoutes.addTo(routes, stores, identity, nodes, workflows, cancels, dispatcher,
+          RunEvents.on(eventThread, runEvents), outputs.records(), settings.maxAttempts());
       SystemRoutes.addTo(routes, metrics, new StoreHealth(stores.database()));
       // Upload bodies stream to files: max_upload_bytes is their limit, not max_body_bytes.
       BodySpool uploads = new BodySpool("PUT", OutputUploads::isUploadPath, settings.maxUploadBytes(),

@@ -11,7 +11,6 @@ import dev.gpuagent.server.http.Router;
 import dev.gpuagent.server.http.ValidationException;
 import dev.gpuagent.server.store.Deployment;
 import dev.gpuagent.server.store.DeploymentStore;
-import dev.gpuagent.server.store.Futures;
 import dev.gpuagent.server.store.NewRun;
 import dev.gpuagent.server.store.Run;
 import dev.gpuagent.server.store.RunStore;
@@ -23,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,12 +65,13 @@ public final class RunRoutes {
   }
 
   public Router.Builder addTo(Router.Builder router) {
-    return router.post("/api/run/deployment/queue", this::queue)
+    return router.routeAsync("POST", "/api/run/deployment/queue", this::queue)
         .get("/api/run/{run_id}", this::get)
         .post("/api/run/{run_id}/cancel", this::cancel);
   }
 
-  Response queue(Request request) {
+  /** Answered once the run is durably queued (and, onto a free slot, leased), by the thread that committed it. */
+  CompletableFuture<Response> queue(Request request) {
     BodyFields body = BodyFields.of(request);
     UUID deploymentId = body.requiredUuid("deployment_id");
     ObjectNode inputs = body.optionalObject("inputs").orElseGet(Json::object);
@@ -91,11 +92,12 @@ public final class RunRoutes {
     NewRun run = new NewRun(orgId, deployment.id(), applied.json().toString(), inputs.toString(),
         gpu.orElse(deployment.gpu()), "api", webhook.map(URI::toString).orElse(null), intermediate,
         maxAttempts, deployment.runTimeoutS());
-    Run stored = Futures.join(queuedListener.queue(runs, run));
-    LOG.debug("queued run {} of deployment {} (gpu {})", stored.id(), deployment.id(),
-        stored.gpuRequested() == null ? "any" : stored.gpuRequested());
-    tell(stored);
-    return Response.ok(Map.of("run_id", stored.id().toString()));
+    return queuedListener.queue(runs, run).thenApply(stored -> {
+      LOG.debug("queued run {} of deployment {} (gpu {})", stored.id(), deployment.id(),
+          stored.gpuRequested() == null ? "any" : stored.gpuRequested());
+      tell(stored);
+      return Response.ok(Map.of("run_id", stored.id().toString()));
+    });
   }
 
   Response get(Request request) {

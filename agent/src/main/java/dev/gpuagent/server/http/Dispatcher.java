@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -22,8 +25,16 @@ final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
   static final String UNMATCHED = "unmatched";
 
-  /** A response and the route pattern that produced it (a metrics label). */
-  record Outcome(Response response, String route) {}
+  /**
+   * A response and the route pattern that produced it (a metrics label). An asynchronous route that
+   * has not answered yet leaves {@code response} null and gives {@code later}, which completes with
+   * the response (failures already turned into their answers) and never exceptionally.
+   */
+  record Outcome(Response response, String route, CompletableFuture<Response> later) {
+    Outcome(Response response, String route) {
+      this(response, route, null);
+    }
+  }
 
   private final Router router;
 
@@ -53,21 +64,38 @@ final class Dispatcher {
                 route);
         case Router.Found found -> {
           route = found.route().pattern().pattern();
-          Response response = found.route().handler().handle(authenticated.withPathParams(found.params()));
-          if (response == null) {
+          CompletionStage<Response> stage =
+              found.route().handler().handle(authenticated.withPathParams(found.params()));
+          if (stage == null) {
             throw new IllegalStateException("route " + route + " returned no response");
           }
-          yield new Outcome(response, route);
+          String matched = route;
+          CompletableFuture<Response> answered = stage.toCompletableFuture()
+              .handle((response, failure) -> answer(request, matched, response, failure));
+          yield answered.isDone() ? new Outcome(answered.join(), route) : new Outcome(null, route, answered);
         }
       };
-    } catch (ApiException e) {
-      return new Outcome(e.toResponse(), route);
     } catch (Throwable e) {
-      LOG.error("request {} {} {} failed", request.id(), request.method(), request.path(), e);
-      return new Outcome(internalError(), route);
+      return new Outcome(answer(request, route, null, e), route);
     } finally {
       MDC.remove("request_id");
     }
+  }
+
+  /** The answer to a route's response or failure: 4xx for an {@link ApiException}, else a logged 500. */
+  private static Response answer(Request request, String route, Response response, Throwable failure) {
+    Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+    if (cause == null && response == null) {
+      cause = new IllegalStateException("route " + route + " returned no response");
+    }
+    if (cause == null) {
+      return response;
+    }
+    if (cause instanceof ApiException e) {
+      return e.toResponse();
+    }
+    LOG.error("request {} {} {} failed", request.id(), request.method(), request.path(), cause);
+    return internalError();
   }
 
   static Response internalError() {

@@ -140,9 +140,18 @@ final class HttpApiHandler extends ChannelInboundHandlerAdapter {
     } finally {
       discard(pending.request().spooledBody()); // the route has read, copied or moved a spooled body
     }
-    Prepared prepared = ResponseWriter.prepare(outcome.response(), pending.request().id());
+    if (outcome.later() == null) {
+      reply(ctx, pending, outcome.response(), outcome.route());
+    } else { // answered by the thread that completes it (a store commit), not by a parked handler thread
+      outcome.later().thenAccept(response -> reply(ctx, pending, response, outcome.route()));
+    }
+  }
+
+  /** Prepares the body on the calling thread and hands the write to the event loop. */
+  private void reply(ChannelHandlerContext ctx, Pending pending, Response response, String route) {
+    Prepared prepared = ResponseWriter.prepare(response, pending.request().id());
     try {
-      ctx.executor().execute(() -> send(ctx, pending, prepared, outcome.route()));
+      ctx.executor().execute(() -> send(ctx, pending, prepared, route));
     } catch (RejectedExecutionException e) {
       prepared.release(); // the event loop is shutting down; the connection is going away
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Routes ({@code method, path pattern -> handler}) and the authenticators of path prefixes.
@@ -17,7 +18,8 @@ import java.util.TreeSet;
  */
 public final class Router {
   /** One route; {@code open} routes skip their prefix's authenticator (e.g. a public document). */
-  public record Route(String method, PathPattern pattern, RouteHandler handler, boolean open) {}
+  /** A route; a {@link RouteHandler} is held as an {@link AsyncRouteHandler} that has answered when it returns. */
+  public record Route(String method, PathPattern pattern, AsyncRouteHandler handler, boolean open) {}
 
   /** What a request's method and path select. */
   public sealed interface Match {}
@@ -116,12 +118,21 @@ public final class Router {
     }
 
     public Builder route(String method, String pattern, RouteHandler handler) {
+      return add(method, pattern, answered(handler), false);
+    }
+
+    /** A route whose answer comes later, from another thread ({@link AsyncRouteHandler}). */
+    public Builder routeAsync(String method, String pattern, AsyncRouteHandler handler) {
       return add(method, pattern, handler, false);
     }
 
     /** A route that its prefix's authenticator does not guard (it checks access itself, or none). */
     public Builder openRoute(String method, String pattern, RouteHandler handler) {
-      return add(method, pattern, handler, true);
+      return add(method, pattern, answered(handler), true);
+    }
+
+    private static AsyncRouteHandler answered(RouteHandler handler) {
+      return handler == null ? null : request -> CompletableFuture.completedFuture(handler.handle(request));
     }
 
     /** Every route under {@code prefix} (e.g. {@code /api}) needs a bearer token it accepts. */
@@ -143,7 +154,7 @@ public final class Router {
       return new Router(routes, sorted);
     }
 
-    private Builder add(String method, String pattern, RouteHandler handler, boolean open) {
+    private Builder add(String method, String pattern, AsyncRouteHandler handler, boolean open) {
       if (method == null || !method.matches("[A-Z]+")) {
         throw new IllegalArgumentException("an HTTP method is upper-case letters: " + method);
       }

@@ -33,7 +33,7 @@ public final class OutputRoutes {
   /** Adds the routes and the worker-token authenticator of {@code /worker/v1/runs}. */
   public Router.Builder addTo(Router.Builder router, IdentityStore identity) {
     router.authenticate("/worker/v1/runs", new WorkerTokenAuthenticator(identity));
-    router.put("/worker/v1/runs/{run_id}/outputs/{filename}", uploads::upload);
+    router.routeAsync("PUT", "/worker/v1/runs/{run_id}/outputs/{filename}", uploads::upload);
     for (String pattern : OutputDownloads.patterns()) {
       router.get(pattern, downloads::download);
     }

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,23 +81,37 @@ public final class OutputUploads {
     return problem != null ? problem : OutputNames.subfolderProblem(subfolder);
   }
 
-  Response upload(Request request) {
+  /**
+   * Answered once the file's record is committed, by the store's writer thread (the handler thread
+   * is not parked on the commit).
+   */
+  CompletableFuture<Response> upload(Request request) {
+    CompletableFuture<Response> answer;
     try {
-      Response answer = store(request);
-      uploads.labels("stored").increment();
-      return answer;
+      answer = store(request);
     } catch (ApiException e) {
-      uploads.labels(switch (e.status()) {
-        case 409 -> "stale";
-        case 413 -> "too_large";
-        case 404 -> "unknown_run";
-        default -> "bad_request";
-      }).increment();
+      count(e);
       throw e;
     }
+    return answer.whenComplete((stored, failure) -> {
+      if (failure == null) {
+        uploads.labels("stored").increment();
+      } else if (failure.getCause() instanceof ApiException e) {
+        count(e);
+      }
+    });
   }
 
-  private Response store(Request request) {
+  private void count(ApiException refusal) {
+    uploads.labels(switch (refusal.status()) {
+      case 409 -> "stale";
+      case 413 -> "too_large";
+      case 404 -> "unknown_run";
+      default -> "bad_request";
+    }).increment();
+  }
+
+  private CompletableFuture<Response> store(Request request) {
     WorkerCredential credential = request.principal(WorkerCredential.class);
     String filename = request.pathParam("filename");
     String subfolder = request.queryParam("subfolder").orElse("");
@@ -130,21 +145,23 @@ public final class OutputUploads {
     String mediaType = contentType(request);
     RunOutput row = new RunOutput(runId, run.attempt(), "", "", relative, mediaType, stored.sizeBytes(),
         stored.sha256(), key, clock.instant());
-    if (outputs.add(row, token).isEmpty()) {
-      files.delete(key);
-      Run now = runs.find(runId).orElse(run);
-      String why = now.status().isTerminal() ? "run is already " + now.status().wireName()
-          : "lease " + leaseId + " is no longer the run's lease (lease_closed)";
-      LOG.info("refused output {} of run {}: {}", relative, runId, why);
-      throw ApiException.conflict(why);
-    }
-    sizes.record(stored.sizeBytes());
-    LOG.debug("stored output {} of run {} ({} bytes, {})", relative, runId, stored.sizeBytes(), mediaType);
-    Map<String, Object> answer = new LinkedHashMap<>();
-    answer.put("filename", filename);
-    answer.put("subfolder", subfolder);
-    answer.put("size_bytes", stored.sizeBytes());
-    return Response.json(201, answer);
+    return outputs.addAsync(row, token).thenApply(added -> {
+      if (added.isEmpty()) { // lost a race with a new lease, a cancel or the finish (rare: a read is fine here)
+        files.delete(key);
+        Run now = runs.find(runId).orElse(run);
+        String why = now.status().isTerminal() ? "run is already " + now.status().wireName()
+            : "lease " + leaseId + " is no longer the run's lease (lease_closed)";
+        LOG.info("refused output {} of run {}: {}", relative, runId, why);
+        throw ApiException.conflict(why);
+      }
+      sizes.record(stored.sizeBytes());
+      LOG.debug("stored output {} of run {} ({} bytes, {})", relative, runId, stored.sizeBytes(), mediaType);
+      Map<String, Object> answer = new LinkedHashMap<>();
+      answer.put("filename", filename);
+      answer.put("subfolder", subfolder);
+      answer.put("size_bytes", stored.sizeBytes());
+      return Response.json(201, answer);
+    });
   }
 
   /** Moves a spooled body into place; writes a body in memory. */

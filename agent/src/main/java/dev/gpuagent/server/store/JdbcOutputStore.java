@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /** {@link OutputStore} in portable SQL over a {@link Database}. */
 public final class JdbcOutputStore implements OutputStore {
@@ -26,7 +27,7 @@ public final class JdbcOutputStore implements OutputStore {
   }
 
   @Override
-  public Optional<RunOutput> add(RunOutput o, long fencingToken) {
+  public CompletableFuture<Optional<RunOutput>> addAsync(RunOutput o, long fencingToken) {
     // INSERT ... SELECT from the run row: the fencing check and the insert are one statement.
     String sql = "INSERT INTO run_outputs (" + COLUMNS + ", fencing_token) SELECT id, attempt, ?, ?, ?, ?, ?, ?, ?, ?,"
         + " fencing_token FROM runs WHERE id = ? AND fencing_token = ? AND status IN " + LEASED
@@ -34,7 +35,7 @@ public final class JdbcOutputStore implements OutputStore {
         + " media_type = excluded.media_type, size_bytes = excluded.size_bytes, sha256 = excluded.sha256,"
         + " storage_key = excluded.storage_key, created_at = excluded.created_at,"
         + " fencing_token = excluded.fencing_token RETURNING " + COLUMNS;
-    return db.write(c -> {
+    return db.writeAsync(c -> {
       try (PreparedStatement s = c.prepareStatement(sql)) {
         s.setString(1, o.nodeId());
         s.setString(2, o.classType());

@@ -1,12 +1,14 @@
 package dev.gpuagent.server.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.Test;
 class DispatcherTest {
   private static final String KEY = "gak_0123456789abcdef0123";
   private final AtomicReference<Object> seenPrincipal = new AtomicReference<>();
+  private final CompletableFuture<Response> later = new CompletableFuture<>();
 
   private final Router router =
       Router.builder()
@@ -30,6 +33,8 @@ class DispatcherTest {
             return Response.ok(Map.of());
           })
           .get("/healthz", request -> Response.ok(Map.of("status", "ok")))
+          .routeAsync("GET", "/api/later", request -> later)
+          .routeAsync("GET", "/api/done", request -> CompletableFuture.completedFuture(Response.text(200, "now")))
           .build();
   private final Dispatcher dispatcher = new Dispatcher(router);
   private final CapturedLogs logs = new CapturedLogs(Dispatcher.class);
@@ -46,6 +51,24 @@ class DispatcherTest {
 
   private static String body(Response response) {
     return new String(((Response.Bytes) response.body()).data(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void anAsynchronousRouteGivesItsAnswerLaterAndOneAlreadyDoneAtOnce() {
+    Request request = Request.of("GET", "/api/later", null).withHeaders(Headers.of("Authorization", "Bearer " + KEY));
+    Dispatcher.Outcome outcome = dispatcher.dispatch(request);
+    assertNull(outcome.response());
+    assertEquals("/api/later", outcome.route());
+    assertFalse(outcome.later().isDone());
+    later.completeExceptionally(ApiException.conflict("run is already success"));
+    Response answer = outcome.later().join();
+    assertEquals(409, answer.status());
+    assertEquals("{\"detail\":\"run is already success\"}", body(answer));
+
+    Dispatcher.Outcome done = dispatcher.dispatch(Request.of("GET", "/api/done", null)
+        .withHeaders(Headers.of("Authorization", "Bearer " + KEY)));
+    assertNull(done.later());
+    assertEquals("now", new String(((Response.Bytes) done.response().body()).data(), StandardCharsets.UTF_8));
   }
 
   @Test

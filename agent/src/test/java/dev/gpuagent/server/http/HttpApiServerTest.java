@@ -93,6 +93,15 @@ class HttpApiServerTest {
               }
               return Response.text(200, request.pathParam("text"));
             })
+            .routeAsync("GET", "/later/{text}", request -> {
+              // Answered from another thread, after the handler thread went back to the pool.
+              String text = request.pathParam("text");
+              return CompletableFuture.supplyAsync(() -> switch (text) {
+                case "conflict" -> throw ApiException.conflict("run is already success");
+                case "boom" -> throw new IllegalStateException("password=hunter2");
+                default -> Response.text(200, text);
+              }, CompletableFuture.delayedExecutor(text.equals("slow") ? 150 : 5, TimeUnit.MILLISECONDS));
+            })
             .get("/port", request -> Response.text(200, Integer.toString(request.remoteAddress().getPort())))
             .get("/outputs/{run_id}/{filename}", request -> {
               signedUrls.require(request);
@@ -253,6 +262,33 @@ class HttpApiServerTest {
       OutputStream out = socket.getOutputStream();
       out.write(("GET /echo/slow HTTP/1.1\r\nHost: t\r\n\r\nGET /echo/fast HTTP/1.1\r\nHost: t\r\n\r\n"
           + "GET /echo/last HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      int slow = all.indexOf("\r\n\r\nslow");
+      int fast = all.indexOf("\r\n\r\nfast");
+      int last = all.indexOf("\r\n\r\nlast");
+      assertTrue(slow > 0 && fast > slow && last > fast, all);
+    }
+  }
+
+  @Test
+  void anAsynchronousRouteIsAnsweredWhenItsStageCompletesAndFailuresGetTheirAnswers() throws Exception {
+    HttpResponse<String> later = send("GET", "/later/done", null);
+    assertEquals(200, later.statusCode());
+    assertEquals("done", later.body());
+    HttpResponse<String> conflict = send("GET", "/later/conflict", null);
+    assertEquals(409, conflict.statusCode());
+    assertEquals("{\"detail\":\"run is already success\"}", conflict.body());
+    HttpResponse<String> boom = send("GET", "/later/boom", null);
+    assertEquals(500, boom.statusCode());
+    assertEquals("{\"detail\":\"internal error\"}", boom.body());
+    assertTrue(logs.all().contains("password=hunter2"), "the failure is logged: " + logs.all());
+    // Pipelined on one connection, a late asynchronous answer still comes back before the next one.
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET /later/slow HTTP/1.1\r\nHost: t\r\n\r\nGET /echo/fast HTTP/1.1\r\nHost: t\r\n\r\n"
+          + "GET /later/last HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
       String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
       int slow = all.indexOf("\r\n\r\nslow");
