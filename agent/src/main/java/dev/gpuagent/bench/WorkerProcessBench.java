@@ -96,15 +96,41 @@ public final class WorkerProcessBench implements AutoCloseable {
     return perSecond;
   }
 
-  /** The worker's resident set in bytes after a full GC in it. */
-  public long rssAfterGc() throws IOException, InterruptedException {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    if (Files.isExecutable(jcmd)) {
-      new ProcessBuilder(jcmd.toString(), Long.toString(worker.pid()), "GC.run").redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
-    }
+  /**
+   * The worker's memory after a full GC in it: resident set, and the Java heap's used and committed
+   * bytes (-1 where {@code jcmd} is missing or does not tell). The heap's live data is where a leak
+   * would show; the resident set also moves with heap sizing, JIT code and the C allocator.
+   */
+  public record Memory(long rssBytes, long heapUsedBytes, long heapCommittedBytes) {}
+
+  private static final java.util.regex.Pattern HEAP_INFO =
+      java.util.regex.Pattern.compile("heap\\s+total reserved \\d+K, committed (\\d+)K, used (\\d+)K");
+
+  public Memory afterGc() throws IOException, InterruptedException {
+    jcmd("GC.run");
     Thread.sleep(500);
-    return E2eBench.residentBytes(Long.toString(worker.pid()));
+    long[] heap = heapUsedAndCommitted(jcmd("GC.heap_info"));
+    return new Memory(E2eBench.residentBytes(Long.toString(worker.pid())), heap[0], heap[1]);
+  }
+
+  /** Used and committed heap bytes from {@code jcmd GC.heap_info}'s output; -1 each when it does not say. */
+  static long[] heapUsedAndCommitted(String heapInfo) {
+    java.util.regex.Matcher heap = HEAP_INFO.matcher(heapInfo);
+    return heap.find() ? new long[] {Long.parseLong(heap.group(2)) * 1024, Long.parseLong(heap.group(1)) * 1024}
+        : new long[] {-1, -1};
+  }
+
+  /** Runs {@code jcmd PID command}; its output, or "" when there is no jcmd. */
+  private String jcmd(String command) throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    if (!Files.isExecutable(jcmd)) {
+      return "";
+    }
+    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(worker.pid()), command).redirectErrorStream(true)
+        .start();
+    byte[] out = p.getInputStream().readAllBytes();
+    p.waitFor(30, TimeUnit.SECONDS);
+    return new String(out, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private String queue(KeepAliveClient client) throws IOException {

@@ -170,37 +170,50 @@ final class BenchE2eCommand implements Callable<Integer> {
     List<String> options = List.of(workerJvm.trim().split("\\s+"));
     try (WorkerProcessBench bench = new WorkerProcessBench(cpuSlots, options)) {
       bench.awaitRegistered();
-      long idle = bench.rssAfterGc();
+      WorkerProcessBench.Memory idle = bench.afterGc();
       int warm = Math.min(2000, workerRuns);
       bench.run(warm, clients);
-      long warmed = bench.rssAfterGc();
+      WorkerProcessBench.Memory warmed = idleAfterLeaseTtl(bench);
       // Two halves: growth that is JIT and heap sizing settles in the first; a leak goes on in the second.
       int half = workerRuns / 2;
       double perSecond = bench.run(half, clients);
-      long middle = bench.rssAfterGc();
+      WorkerProcessBench.Memory middle = bench.afterGc();
       perSecond = (perSecond + bench.run(workerRuns - half, clients)) / 2;
-      long after = bench.rssAfterGc();
-      // A finished lease stays in the worker for one lease TTL (for a resume); after that it is idle again.
-      Thread.sleep(dev.gpuagent.protocol.Protocol.DEFAULT_LEASE_TTL.plus(
-          dev.gpuagent.protocol.Protocol.DEFAULT_HEARTBEAT_INTERVAL).toMillis());
-      long idleAgain = bench.rssAfterGc();
+      WorkerProcessBench.Memory after = bench.afterGc();
+      WorkerProcessBench.Memory idleAgain = idleAfterLeaseTtl(bench);
       report.row("figure", "worker process: runs/s (" + workerRuns + " runs)", "value", round(perSecond), "target", "");
-      report.row("figure", "worker process RSS idle, MB", "value", round(idle / 1e6), "target", "<= 200");
-      report.row("figure", "worker process RSS after " + warm + " runs, MB", "value", round(warmed / 1e6), "target", "");
-      report.row("figure", "worker process RSS after " + half + " more runs, MB", "value", round(middle / 1e6),
-          "target", "");
-      report.row("figure", "worker process RSS after " + (workerRuns - half) + " more runs, MB", "value",
-          round(after / 1e6), "target", "no growth");
-      report.row("figure", "worker process RSS idle again, a lease TTL later, MB", "value", round(idleAgain / 1e6),
-          "target", "<= 200");
-      report.summary("worker_rss_middle_bytes", middle);
-      report.summary("worker_rss_idle_again_bytes", idleAgain);
-      report.summary("worker_rss_idle_bytes", idle);
-      report.summary("worker_rss_warm_bytes", warmed);
-      report.summary("worker_rss_after_bytes", after);
+      // Idle is compared with idle: right after a batch the worker still holds one lease TTL of finished
+      // leases (for a resume), as many as the batch's rate made.
+      String[] when = {"idle, new", "idle after " + warm + " runs and a lease TTL", "after " + half + " more runs",
+          "after " + (workerRuns - half) + " more runs", "idle again, a lease TTL later"};
+      WorkerProcessBench.Memory[] at = {idle, warmed, middle, after, idleAgain};
+      String[] targets = {"<= 200", "", "", "", "<= 200; no growth over the idle after " + warm};
+      for (int i = 0; i < at.length; i++) {
+        report.row("figure", "worker process RSS " + when[i] + ", MB", "value", round(at[i].rssBytes() / 1e6),
+            "target", targets[i]);
+      }
+      for (int i = 0; i < at.length; i++) {
+        report.row("figure", "worker process heap used after GC " + when[i] + ", MB", "value",
+            round(at[i].heapUsedBytes() / 1e6), "target", i == 4 ? "no growth" : "");
+      }
+      report.summary("worker_rss_idle_bytes", idle.rssBytes());
+      report.summary("worker_rss_warm_idle_bytes", warmed.rssBytes());
+      report.summary("worker_rss_middle_bytes", middle.rssBytes());
+      report.summary("worker_rss_after_bytes", after.rssBytes());
+      report.summary("worker_rss_idle_again_bytes", idleAgain.rssBytes());
+      report.summary("worker_rss_growth_bytes", idleAgain.rssBytes() - warmed.rssBytes());
+      report.summary("worker_heap_used_bytes", java.util.Arrays.stream(at).mapToLong(
+          WorkerProcessBench.Memory::heapUsedBytes).boxed().toList());
       report.summary("worker_process_runs_per_second", perSecond);
       report.summary("worker_jvm_options", String.join(" ", options));
     }
+  }
+
+  /** Waits one lease TTL and a heartbeat (the worker drops the finished leases it kept), then measures. */
+  private static WorkerProcessBench.Memory idleAfterLeaseTtl(WorkerProcessBench bench) throws Exception {
+    Thread.sleep(dev.gpuagent.protocol.Protocol.DEFAULT_LEASE_TTL.plus(
+        dev.gpuagent.protocol.Protocol.DEFAULT_HEARTBEAT_INTERVAL).toMillis());
+    return bench.afterGc();
   }
 
   private static void latency(BenchReport report, String figure, double[] ms, double p50Target, double p99Target) {

@@ -39,10 +39,14 @@ class BenchE2eCommandTest {
     assertEquals("e2e", root.get("benchmark").asText());
     JsonNode summary = root.get("summary");
     for (String key : List.of("runs_per_second", "cpu_ms_per_run", "rss_idle_bytes", "rss_after_bytes",
-        "heap_idle_bytes", "heap_after_bytes", "cpu_slots", "store_sync", "warmup_runs", "load_average_1m_before")) {
+        "heap_idle_bytes", "heap_after_bytes", "cpu_slots", "store_sync", "warmup_runs", "jit_share_of_a_core_in_phase",
+        "load_average_1m_before")) {
       assertTrue(summary.has(key), key + " in " + summary);
     }
     assertEquals("normal", summary.get("store_sync").asText());
+    int warmedUp = summary.get("warmup_runs").asInt();
+    assertTrue(warmedUp >= 5 && warmedUp <= 15, "--warmup 5, and at most twice that more while the JIT is busy: "
+        + warmedUp);
     assertTrue(summary.get("runs_per_second").asDouble() > 0);
     List<String> figures = root.get("rows").findValuesAsText("figure");
     for (String figure : List.of("queue -> first node started (ms, n=20)", "cancel call -> slot free (ms, n=10)",
