@@ -215,6 +215,44 @@ public final class E2eBench implements AutoCloseable {
     return -1;
   }
 
+  /**
+   * The share of the host's CPU time between two readings of {@link #hostCpuTicks} that the hypervisor
+   * gave to other guests (steal), 0..1; NaN where /proc/stat is not readable. On a shared VM this
+   * moved the throughput figure by a third from one run to the next.
+   */
+  public static double stolenShare(long[] before, long[] after) {
+    if (before == null || after == null) {
+      return Double.NaN;
+    }
+    long total = 0;
+    for (int i = 0; i < before.length; i++) {
+      total += after[i] - before[i];
+    }
+    return total <= 0 || before.length < 8 ? Double.NaN : (double) (after[7] - before[7]) / total;
+  }
+
+  /**
+   * The host's CPU time counters from /proc/stat's {@code cpu} line (user, nice, system, idle, iowait,
+   * irq, softirq, steal), or null.
+   */
+  public static long[] hostCpuTicks() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+        if (line.startsWith("cpu ")) {
+          String[] fields = line.trim().split("\\s+");
+          long[] ticks = new long[Math.min(8, fields.length - 1)];
+          for (int i = 0; i < ticks.length; i++) {
+            ticks[i] = Long.parseLong(fields[i + 1]);
+          }
+          return ticks;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    return null;
+  }
+
   /** CPU time of this process so far (all threads), in nanoseconds; -1 where the JVM cannot tell. */
   public static long processCpuNanos() {
     return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os

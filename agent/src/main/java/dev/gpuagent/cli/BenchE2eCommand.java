@@ -88,7 +88,9 @@ final class BenchE2eCommand implements Callable<Integer> {
       long cpuBefore = E2eBench.processCpuNanos();
       long jitBefore = jitMillis();
       long wallBefore = System.nanoTime();
+      long[] hostBefore = E2eBench.hostCpuTicks();
       double perSecond = bench.throughput(runs, clients);
+      double stolen = E2eBench.stolenShare(hostBefore, E2eBench.hostCpuTicks());
       double cpuPerRun = (E2eBench.processCpuNanos() - cpuBefore) / 1e6 / runs;
       double jitShare = (jitMillis() - jitBefore) / ((System.nanoTime() - wallBefore) / 1e6);
       String throughputFigure = "runs/s, 3-node graph (" + runs + " runs, " + clients + " clients, " + cpuSlots
@@ -99,6 +101,8 @@ final class BenchE2eCommand implements Callable<Integer> {
       report.row("figure", "CPU per run in that phase, all threads incl. JIT and clients, ms", "value",
           round(cpuPerRun), "target", "<= " + cores + " (for 1000 runs/s on " + cores + " cores)");
       report.row("figure", "JIT compiling in that phase, % of one core", "value", round(100 * jitShare), "target", "");
+      report.row("figure", "host CPU stolen by the hypervisor in that phase, %", "value", round(100 * stolen),
+          "target", "");
       long afterRss = E2eBench.rssAfterGc();
       long afterHeap = E2eBench.heapUsedAfterGc();
       report.row("figure", "process RSS idle, MB", "value", round(idleRss / 1e6), "target", "<= 200");
@@ -117,6 +121,7 @@ final class BenchE2eCommand implements Callable<Integer> {
       report.summary("store_sync", storeSync.name().toLowerCase(java.util.Locale.ROOT));
       report.summary("warmup_runs", warmedUp);
       report.summary("jit_share_of_a_core_in_phase", jitShare);
+      report.summary("host_steal_share_in_phase", stolen);
     }
     if (workerRuns > 0) {
       workerProcess(report);
