@@ -253,6 +253,26 @@ public final class E2eBench implements AutoCloseable {
     return null;
   }
 
+  /**
+   * Microseconds to create (and open) one new file in the bench's data folder, the median of {@code n}
+   * (the files are left there, not deleted). Each run's output costs one such create. It is a few tens
+   * of microseconds on a quiet ext4, and ten times that for some minutes after the file system freed
+   * many inodes (the previous bench deleting its data folder): ext4 then skips each recently freed
+   * inode when it looks for one, which was 15 % of the machine's CPU in the throughput phase.
+   */
+  public double fileCreateMicros(int n) throws IOException {
+    Path dir = Files.createDirectories(server.dataDir().resolve("create-probe"));
+    double[] micros = new double[n];
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      Files.newByteChannel(dir.resolve("f" + i), java.nio.file.StandardOpenOption.CREATE_NEW,
+          java.nio.file.StandardOpenOption.WRITE).close();
+      micros[i] = (System.nanoTime() - t0) / 1e3;
+    }
+    java.util.Arrays.sort(micros);
+    return micros[n / 2];
+  }
+
   /** CPU time of this process so far (all threads), in nanoseconds; -1 where the JVM cannot tell. */
   public static long processCpuNanos() {
     return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os

@@ -50,7 +50,7 @@ public final class ObservedRunStore implements RunStore {
   public CompletableFuture<Optional<Run>> claimNextAsync(List<String> gpuTypes, String workerId, Duration leaseTtl) {
     return runs.claimNextAsync(gpuTypes, workerId, leaseTtl).whenComplete((claimed, failure) -> {
       if (claimed != null) {
-        claimed.ifPresent(run -> tell(() -> statusChanged(run)));
+        claimed.filter(events::wants).ifPresent(run -> tell(() -> statusChanged(run)));
       }
     });
   }
@@ -61,7 +61,7 @@ public final class ObservedRunStore implements RunStore {
     // The queueing is the API's to tell (as for insert); the lease is the dispatcher's.
     return runs.insertAndClaimAsync(run, gpuTypes, workerId, leaseTtl).whenComplete((both, failure) -> {
       if (both != null) {
-        both.claimed().ifPresent(claimed -> tell(() -> statusChanged(claimed)));
+        both.claimed().filter(events::wants).ifPresent(claimed -> tell(() -> statusChanged(claimed)));
       }
     });
   }
@@ -152,7 +152,7 @@ public final class ObservedRunStore implements RunStore {
   /** Tells the events of an applied transition once it is committed; the caller's future is unchanged. */
   private CompletableFuture<Transition> observed(CompletableFuture<Transition> change) {
     return change.whenComplete((t, failure) -> {
-      if (t instanceof Transition.Applied applied) {
+      if (t instanceof Transition.Applied applied && events.wants(applied.run())) {
         Run run = applied.run();
         tell(applied.statusChanged() ? () -> statusChanged(run) : () -> progressed(run));
       }

@@ -13,6 +13,11 @@ public interface RunEvents {
   RunEvents NONE = new RunEvents() {
     @Override
     public void statusChanged(Run run) {}
+
+    @Override
+    public boolean wants(Run run) {
+      return false;
+    }
   };
 
   /** The run's status changed (queued, started, ..., a terminal status). */
@@ -20,6 +25,14 @@ public interface RunEvents {
 
   /** The run's progress or live status changed without a status change. */
   default void progressed(Run run) {}
+
+  /**
+   * Whether this listener does anything for {@code run}'s events; a caller on a busy path may skip
+   * telling it (and the thread hand-off that telling costs) when it does not. Most runs have no webhook.
+   */
+  default boolean wants(Run run) {
+    return true;
+  }
 
   /**
    * Tells {@code events} on {@code executor} (one thread keeps the order): for callers that may run on
@@ -36,6 +49,11 @@ public interface RunEvents {
       @Override
       public void progressed(Run run) {
         tell(() -> events.progressed(run));
+      }
+
+      @Override
+      public boolean wants(Run run) {
+        return events.wants(run);
       }
 
       private void tell(Runnable notification) {
@@ -60,6 +78,11 @@ public interface RunEvents {
       @Override
       public void progressed(Run run) {
         copy.forEach(listener -> listener.progressed(run));
+      }
+
+      @Override
+      public boolean wants(Run run) {
+        return copy.stream().anyMatch(listener -> listener.wants(run));
       }
     };
   }

@@ -77,6 +77,31 @@ class ObservedRunStoreTest {
   }
 
   @Test
+  void aListenerThatDoesNotWantARunIsNotToldOfIt() {
+    List<String> told = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger handOffs = new java.util.concurrent.atomic.AtomicInteger();
+    ObservedRunStore picky = new ObservedRunStore(stores.runs(), new RunEvents() {
+      @Override
+      public void statusChanged(Run run) {
+        told.add(run.status().toString());
+      }
+
+      @Override
+      public boolean wants(Run run) {
+        return run.webhook() != null;
+      }
+    }, task -> {
+      handOffs.incrementAndGet();
+      task.run();
+    });
+    Run plain = stores.runs().insert(NewRun.of(org, null, WORKFLOW));
+    Run leased = picky.claimNext(List.of("CPU"), "worker-1", Duration.ofSeconds(30)).orElseThrow();
+    picky.setStatus(StatusUpdate.progress(plain.id(), leased.fencingToken(), RunStatus.RUNNING, "Executing"));
+    assertEquals(List.of(), told);
+    assertEquals(0, handOffs.get(), "no hand-off to the events thread for a run nobody listens to");
+  }
+
+  @Test
   void refusedTransitionsAreNotHeard() {
     Run queued = stores.runs().insert(NewRun.of(org, null, WORKFLOW));
     Run leased = runs.claimNext(List.of("CPU"), "worker-1", Duration.ofSeconds(30)).orElseThrow();

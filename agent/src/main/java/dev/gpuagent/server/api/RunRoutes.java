@@ -132,7 +132,9 @@ public final class RunRoutes {
 
   private void tell(Run run) {
     try {
-      events.statusChanged(run);
+      if (events.wants(run)) {
+        events.statusChanged(run);
+      }
     } catch (RuntimeException e) {
       LOG.warn("run {}: a run-events listener failed: {}", run.id(), e.toString());
     }

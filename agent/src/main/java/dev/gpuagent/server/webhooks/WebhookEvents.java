@@ -42,6 +42,12 @@ public final class WebhookEvents implements RunEvents {
     }
   }
 
+  /** Only runs queued with a webhook have events to deliver. */
+  @Override
+  public boolean wants(Run run) {
+    return run.webhook() != null;
+  }
+
   @Override
   public void progressed(Run run) {
     if (run.webhook() != null && run.webhookIntermediateStatus()) {
