@@ -101,23 +101,58 @@ public final class WorkerProcessBench implements AutoCloseable {
    * bytes (-1 where {@code jcmd} is missing or does not tell). The heap's live data is where a leak
    * would show; the resident set also moves with heap sizing, JIT code and the C allocator.
    */
-  public record Memory(long rssBytes, long heapUsedBytes, long heapCommittedBytes) {}
+  public record Memory(long rssBytes, long heapUsedBytes, long heapCommittedBytes, long heapResidentBytes) {
+    /** The resident set outside the Java heap (code, metaspace, GC tables, threads, native memory). */
+    public long nonHeapRssBytes() {
+      return heapResidentBytes < 0 ? -1 : rssBytes - heapResidentBytes;
+    }
+  }
 
-  private static final java.util.regex.Pattern HEAP_INFO =
-      java.util.regex.Pattern.compile("heap\\s+total reserved \\d+K, committed (\\d+)K, used (\\d+)K");
+  private static final java.util.regex.Pattern HEAP_INFO = java.util.regex.Pattern.compile(
+      "heap\\s+total reserved (\\d+)K, committed (\\d+)K, used (\\d+)K \\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)");
 
   public Memory afterGc() throws IOException, InterruptedException {
     jcmd("GC.run");
     Thread.sleep(500);
-    long[] heap = heapUsedAndCommitted(jcmd("GC.heap_info"));
-    return new Memory(E2eBench.residentBytes(Long.toString(worker.pid())), heap[0], heap[1]);
+    long[] heap = heapInfo(jcmd("GC.heap_info"));
+    long heapResident = -1;
+    Path smaps = Path.of("/proc", Long.toString(worker.pid()), "smaps");
+    if (heap[3] >= 0 && Files.isReadable(smaps)) {
+      heapResident = residentWithin(Files.readString(smaps), heap[3], heap[4]);
+    }
+    return new Memory(E2eBench.residentBytes(Long.toString(worker.pid())), heap[2], heap[1], heapResident);
   }
 
-  /** Used and committed heap bytes from {@code jcmd GC.heap_info}'s output; -1 each when it does not say. */
-  static long[] heapUsedAndCommitted(String heapInfo) {
+  /**
+   * From {@code jcmd GC.heap_info}'s output: reserved, committed and used heap bytes, and the heap's
+   * first and end address; -1 each when it does not say.
+   */
+  static long[] heapInfo(String heapInfo) {
     java.util.regex.Matcher heap = HEAP_INFO.matcher(heapInfo);
-    return heap.find() ? new long[] {Long.parseLong(heap.group(2)) * 1024, Long.parseLong(heap.group(1)) * 1024}
-        : new long[] {-1, -1};
+    return heap.find() ? new long[] {Long.parseLong(heap.group(1)) * 1024, Long.parseLong(heap.group(2)) * 1024,
+        Long.parseLong(heap.group(3)) * 1024, Long.parseUnsignedLong(heap.group(4), 16),
+        Long.parseUnsignedLong(heap.group(5), 16)} : new long[] {-1, -1, -1, -1, -1};
+  }
+
+  /**
+   * The resident bytes of the mappings in /proc/PID/smaps that start within [{@code from}, {@code to})
+   * (the Java heap: G1 splits its reservation into several mappings as it commits and uncommits). The
+   * heap's resident part moves with how much of it G1 has touched and kept; the rest of the resident
+   * set is where native growth would show.
+   */
+  static long residentWithin(String smaps, long from, long to) {
+    long resident = 0;
+    boolean inside = false;
+    for (String line : smaps.split("\n")) {
+      int dash = line.indexOf('-');
+      if (dash > 0 && line.indexOf(' ') > dash && line.substring(0, dash).matches("[0-9a-f]+")) {
+        long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
+        inside = Long.compareUnsigned(start, from) >= 0 && Long.compareUnsigned(start, to) < 0;
+      } else if (inside && line.startsWith("Rss:")) {
+        resident += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    return resident;
   }
 
   /** Runs {@code jcmd PID command}; its output, or "" when there is no jcmd. */
