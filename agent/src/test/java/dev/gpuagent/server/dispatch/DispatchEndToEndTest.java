@@ -337,16 +337,28 @@ class DispatchEndToEndTest {
     assertEquals("cancelled", run(runId).get("status").asText());
   }
 
-  @Test
-  void fromVersion2UploadingFreesTheSlotWhileTheLeaseStaysOpenUntilRunFinished() throws Exception {
+  /** A worker speaking {@code version} with one CPU slot, two runs queued, the first leased and acknowledged. */
+  private record TwoQueued(ScriptedWorker w, String first, String second, ServerMessage.Lease a) {}
+
+  private TwoQueued twoQueuedOnOneSlot(int version) throws Exception {
     start(DispatchSettings.defaults());
     ScriptedWorker w = worker();
-    assertEquals(2, w.hello(2, "host-1", CPU, List.of(), WAIT).protocolVersion());
+    assertEquals(version, w.hello(version, "host-1", CPU, List.of(), WAIT).protocolVersion());
     String first = queue("");
     String second = queue("");
     ServerMessage.Lease a = w.await(ServerMessage.Lease.class, WAIT);
     assertEquals(first, a.runId());
     w.send(new WorkerMessage.LeaseAck(a.leaseId(), first, a.fencingToken()));
+    return new TwoQueued(w, first, second, a);
+  }
+
+  @Test
+  void fromVersion2UploadingFreesTheSlotWhileTheLeaseStaysOpenUntilRunFinished() throws Exception {
+    TwoQueued q = twoQueuedOnOneSlot(2);
+    ScriptedWorker w = q.w();
+    String first = q.first();
+    String second = q.second();
+    ServerMessage.Lease a = q.a();
     assertNull(w.poll(ServerMessage.Lease.class, Duration.ofMillis(300)), "the slot runs one graph at a time");
 
     w.send(new WorkerMessage.Uploading(a.leaseId(), first, a.fencingToken(), 1));
@@ -372,28 +384,23 @@ class DispatchEndToEndTest {
 
   @Test
   void aVersion1WorkerKeepsItsSlotUntilRunFinished() throws Exception {
-    start(DispatchSettings.defaults());
-    ScriptedWorker w = worker();
-    assertEquals(1, w.hello(1, "host-1", CPU, List.of(), WAIT).protocolVersion());
-    String first = queue("");
-    String second = queue("");
-    ServerMessage.Lease a = w.await(ServerMessage.Lease.class, WAIT);
-    w.send(new WorkerMessage.LeaseAck(a.leaseId(), first, a.fencingToken()));
-    w.send(new WorkerMessage.Uploading(a.leaseId(), first, a.fencingToken(), 1));
-    awaitField(first, "status", "uploading");
-    assertNull(w.poll(ServerMessage.Lease.class, Duration.ofMillis(300)), "version 1: uploading keeps the slot");
-    w.send(new WorkerMessage.RunFinished(a.leaseId(), first, a.fencingToken(), RunOutcome.SUCCESS, null, List.of(), 9.0));
-    assertEquals(second, w.await(ServerMessage.Lease.class, WAIT).runId());
+    TwoQueued q = twoQueuedOnOneSlot(1);
+    ServerMessage.Lease a = q.a();
+    q.w().send(new WorkerMessage.Uploading(a.leaseId(), q.first(), a.fencingToken(), 1));
+    awaitField(q.first(), "status", "uploading");
+    assertNull(q.w().poll(ServerMessage.Lease.class, Duration.ofMillis(300)), "version 1: uploading keeps the slot");
+    q.w().send(new WorkerMessage.RunFinished(a.leaseId(), q.first(), a.fencingToken(), RunOutcome.SUCCESS, null,
+        List.of(), 9.0));
+    assertEquals(q.second(), q.w().await(ServerMessage.Lease.class, WAIT).runId());
   }
 
   @Test
   void aResumeListsAnUploadingLeaseBesideTheLeaseRunningOnItsSlot() throws Exception {
-    start(DispatchSettings.defaults());
-    ScriptedWorker first = worker();
-    first.hello(2, "host-1", CPU, List.of(), WAIT);
-    String uploadingRun = queue("");
-    String runningRun = queue("");
-    ServerMessage.Lease a = first.await(ServerMessage.Lease.class, WAIT);
+    TwoQueued q = twoQueuedOnOneSlot(2);
+    ScriptedWorker first = q.w();
+    String uploadingRun = q.first();
+    String runningRun = q.second();
+    ServerMessage.Lease a = q.a();
     first.send(new WorkerMessage.Uploading(a.leaseId(), uploadingRun, a.fencingToken(), 1));
     ServerMessage.Lease b = first.await(ServerMessage.Lease.class, WAIT);
     assertEquals(runningRun, b.runId());
