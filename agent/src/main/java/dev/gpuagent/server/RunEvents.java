@@ -2,6 +2,8 @@ package dev.gpuagent.server;
 
 import dev.gpuagent.server.store.Run;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.LoggerFactory;
 
 /**
  * Told after a run changed in the store, with the record after the change. The API's queue and
@@ -25,6 +27,20 @@ public interface RunEvents {
 
   /** The run's progress or live status changed without a status change. */
   default void progressed(Run run) {}
+
+  /**
+   * {@link #statusChanged}, completing once the listeners have done their part (a webhook event is
+   * in the outbox): for a caller that must not answer before. At once here; later when told on
+   * another thread ({@link #on}). Never completes exceptionally.
+   */
+  default CompletableFuture<Void> statusChangedAsync(Run run) {
+    try {
+      statusChanged(run);
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(RunEvents.class).warn("run {}: a run-events listener failed: {}", run.id(), e.toString());
+    }
+    return CompletableFuture.completedFuture(null);
+  }
 
   /**
    * Whether this listener does anything for {@code run}'s events; a caller on a busy path may skip
@@ -56,11 +72,23 @@ public interface RunEvents {
         return events.wants(run);
       }
 
-      private void tell(Runnable notification) {
+      @Override
+      public CompletableFuture<Void> statusChangedAsync(Run run) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!tell(() -> done.complete(events.statusChangedAsync(run).join()))) {
+          done.complete(null); // refused: nobody will tell it, and nobody should wait for it
+        }
+        return done;
+      }
+
+      /** False when the closed executor refused the notification (it is dropped). */
+      private boolean tell(Runnable notification) {
         try {
           executor.execute(notification);
+          return true;
         } catch (java.util.concurrent.RejectedExecutionException e) {
-          org.slf4j.LoggerFactory.getLogger(RunEvents.class).debug("run events closed; one notification dropped");
+          LoggerFactory.getLogger(RunEvents.class).debug("run events closed; one notification dropped");
+          return false;
         }
       }
     };

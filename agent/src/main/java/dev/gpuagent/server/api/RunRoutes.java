@@ -92,11 +92,12 @@ public final class RunRoutes {
     NewRun run = new NewRun(orgId, deployment.id(), applied.json().toString(), inputs.toString(),
         gpu.orElse(deployment.gpu()), "api", webhook.map(URI::toString).orElse(null), intermediate,
         maxAttempts, deployment.runTimeoutS());
-    return queuedListener.queue(runs, run).thenApply(stored -> {
+    return queuedListener.queue(runs, run).thenCompose(stored -> {
       LOG.debug("queued run {} of deployment {} (gpu {})", stored.id(), deployment.id(),
           stored.gpuRequested() == null ? "any" : stored.gpuRequested());
-      tell(stored);
-      return Response.ok(Map.of("run_id", stored.id().toString()));
+      Response answer = Response.ok(Map.of("run_id", stored.id().toString()));
+      // A run with a webhook is answered once its "queued" event is in the outbox (api.md "Delivery").
+      return told(stored).thenApply(ignored -> answer);
     });
   }
 
@@ -113,7 +114,7 @@ public final class RunRoutes {
     return switch (runs.cancel(orgId, runId)) {
       case Transition.Applied applied -> {
         LOG.info("cancelled run {}", runId);
-        tell(applied.run());
+        told(applied.run()).join(); // on a handler thread: the event is in the outbox before the answer
         try {
           cancelNotifier.cancelled(applied.run());
         } catch (RuntimeException e) {
@@ -130,14 +131,9 @@ public final class RunRoutes {
     };
   }
 
-  private void tell(Run run) {
-    try {
-      if (events.wants(run)) {
-        events.statusChanged(run);
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("run {}: a run-events listener failed: {}", run.id(), e.toString());
-    }
+  /** Tells the run's events; completes once they are recorded (at once for a run nobody listens to). */
+  private CompletableFuture<Void> told(Run run) {
+    return events.wants(run) ? events.statusChangedAsync(run) : CompletableFuture.completedFuture(null);
   }
 
   private static ApiException runNotFound() {

@@ -1,6 +1,7 @@
 package dev.gpuagent.server.webhooks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -89,6 +90,7 @@ class WebhookApiTest {
   @Test
   void queuedThenCancelledRunPostsSignedRunUpdatedEventsInOrder() throws Exception {
     String runId = queue("{\"deployment_id\":\"" + QUICK + "\",\"webhook\":\"" + receiver.url() + "\"}");
+    assertFalse(run(runId).get("webhook_status").isNull(), "the queued event was in the outbox before the answer");
     assertEquals(200, call("POST", "/api/run/" + runId + "/cancel", null).statusCode());
     List<Receiver.Received> got = receiver.await(2, WAIT);
     awaitWebhookStatus(runId, "delivered");
